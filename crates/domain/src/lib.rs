@@ -1,0 +1,9 @@
+//! Pure domain types and rules of SPRInt: no I/O here, so everything is unit-testable
+//! and shared by the store, the web layer and the command line.
+
+pub mod account;
+pub mod error;
+pub mod policy;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};

@@ -1,0 +1,206 @@
+//! Who may do what. This is the one place where permissions are decided; every store
+//! function asks `Actor::require` before it touches data. Anything not granted here is
+//! denied.
+
+use crate::account::{Grant, Role, Scope};
+use crate::error::{Error, Result};
+
+/// Something a person may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the directory of organisations (names and kinds: not personal data).
+    ViewOrganisations,
+    /// Create and edit organisations.
+    ManageOrganisations,
+    /// See user accounts (personal data: reads are audited).
+    ViewUsers,
+    /// Create, edit, disable users and reset their passwords.
+    ManageUsers,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::ViewOrganisations,
+        Permission::ManageOrganisations,
+        Permission::ViewUsers,
+        Permission::ManageUsers,
+        Permission::ViewAudit,
+    ];
+}
+
+/// The permissions each role carries. Scope comes from the grant, not from here.
+pub fn role_permissions(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Admin => &[
+            ViewOrganisations,
+            ManageOrganisations,
+            ViewUsers,
+            ManageUsers,
+            ViewAudit,
+        ],
+        Role::PrefectureOfficer
+        | Role::CaseWorker
+        | Role::InfoPointOperator
+        | Role::Mediator
+        | Role::MinorsOfficer
+        | Role::Inspector
+        | Role::CentreManager
+        | Role::Trainer
+        | Role::Analyst => &[ViewOrganisations],
+    }
+}
+
+/// Who is acting: a signed-in user, or the platform itself (command line, seeding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorKind {
+    User,
+    System,
+    /// Someone not signed in (a failed login, a public page).
+    Anonymous,
+}
+
+impl ActorKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ActorKind::User => "user",
+            ActorKind::System => "system",
+            ActorKind::Anonymous => "anonymous",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    /// User id, or a name such as `cli` for the system.
+    pub id: String,
+    pub org_id: Option<String>,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// The platform acting on its own behalf (command line, demo seeding, migrations).
+    pub fn system(name: &str) -> Self {
+        Actor {
+            kind: ActorKind::System,
+            id: name.to_string(),
+            org_id: None,
+            grants: vec![],
+        }
+    }
+
+    /// Someone not signed in: holds no permission at all.
+    pub fn anonymous() -> Self {
+        Actor {
+            kind: ActorKind::Anonymous,
+            id: "anonymous".to_string(),
+            org_id: None,
+            grants: vec![],
+        }
+    }
+
+    pub fn user(id: String, org_id: String, grants: Vec<Grant>) -> Self {
+        Actor {
+            kind: ActorKind::User,
+            id,
+            org_id: Some(org_id),
+            grants,
+        }
+    }
+
+    /// The widest scope with which the actor holds `perm`, if any. The system actor holds
+    /// everything: it only exists in trusted code paths (CLI, seeding).
+    pub fn scope_for(&self, perm: Permission) -> Option<Scope> {
+        if self.kind == ActorKind::System {
+            return Some(Scope::All);
+        }
+        self.grants
+            .iter()
+            .filter(|g| role_permissions(g.role).contains(&perm))
+            .map(|g| g.scope)
+            .max()
+    }
+
+    pub fn can(&self, perm: Permission) -> bool {
+        self.scope_for(perm).is_some()
+    }
+
+    /// Denies unless `perm` is granted; returns the scope to filter data with.
+    pub fn require(&self, perm: Permission) -> Result<Scope> {
+        self.scope_for(perm).ok_or(Error::Forbidden)
+    }
+
+    /// Whether the actor may act on a record that belongs to `org_id` (and, for own scope,
+    /// was created by or is `owner_id`).
+    pub fn reaches(&self, perm: Permission, org_id: &str, owner_id: Option<&str>) -> bool {
+        match self.scope_for(perm) {
+            Some(Scope::All) => true,
+            Some(Scope::Organisation) => self.org_id.as_deref() == Some(org_id),
+            Some(Scope::Own) => owner_id.is_some() && owner_id == Some(self.id.as_str()),
+            None => false,
+        }
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, scope: Scope) -> Actor {
+        Actor::user("u1".into(), "o1".into(), vec![Grant { role, scope }])
+    }
+
+    #[test]
+    fn nothing_is_allowed_without_a_grant() {
+        let a = Actor::user("u".into(), "o".into(), vec![]);
+        for p in Permission::ALL {
+            assert!(a.require(*p).is_err());
+        }
+    }
+
+    #[test]
+    fn only_admins_manage_users_and_read_the_audit_log() {
+        for role in Role::ALL {
+            let a = actor(*role, Scope::All);
+            assert_eq!(a.can(Permission::ManageUsers), *role == Role::Admin);
+            assert_eq!(a.can(Permission::ViewAudit), *role == Role::Admin);
+            assert!(a.can(Permission::ViewOrganisations));
+        }
+    }
+
+    #[test]
+    fn organisation_scope_reaches_only_the_own_organisation() {
+        let a = actor(Role::Admin, Scope::Organisation);
+        assert!(a.reaches(Permission::ManageUsers, "o1", None));
+        assert!(!a.reaches(Permission::ManageUsers, "o2", None));
+        let own = actor(Role::Admin, Scope::Own);
+        assert!(own.reaches(Permission::ManageUsers, "o2", Some("u1")));
+        assert!(!own.reaches(Permission::ManageUsers, "o1", Some("u2")));
+    }
+
+    #[test]
+    fn widest_scope_wins_among_several_grants() {
+        let a = Actor::user(
+            "u".into(),
+            "o".into(),
+            vec![
+                Grant {
+                    role: Role::Admin,
+                    scope: Scope::Own,
+                },
+                Grant {
+                    role: Role::Admin,
+                    scope: Scope::All,
+                },
+            ],
+        );
+        assert_eq!(a.scope_for(Permission::ManageUsers), Some(Scope::All));
+    }
+}

@@ -1,0 +1,186 @@
+//! Configuration, in layers: built-in defaults, then an optional `sprint.toml`, then
+//! `SPRINT_*` environment variables, then command-line flags. A secret may be given as
+//! `<key>_file` (for example `SPRINT_DATABASE_URL_FILE`): its value is read from that file.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// sqlite://PATH (embedded default) or postgres://USER:PASSWORD@HOST:PORT/DB
+    pub database_url: String,
+    /// Read the database URL (with its password) from this file instead.
+    pub database_url_file: Option<PathBuf>,
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Seed the demo world (organisations and one user per role) at start-up.
+    pub demo: bool,
+    /// Mark cookies Secure and send HSTS: set when serving behind HTTPS.
+    pub secure_cookies: bool,
+    /// Administrators must use a TOTP second factor.
+    pub require_totp_for_admins: bool,
+    /// Minutes of inactivity before a session ends, and hours before any session ends.
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Trust X-Forwarded-For from a reverse proxy for client addresses.
+    pub trust_proxy: bool,
+    /// Failed logins before an account is locked, and for how many minutes.
+    pub lockout_threshold: i64,
+    pub lockout_minutes: i64,
+    /// Failed logins from one address in 15 minutes before it is refused.
+    pub ip_rate_limit: i64,
+    /// Argon2id memory cost in KiB and iterations (OWASP minimum by default).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Log filter, as in RUST_LOG (for example "info" or "sprint=debug,info").
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let s = store::db::Settings::default();
+        Config {
+            database_url: "sqlite://data/sprint.db".into(),
+            database_url_file: None,
+            bind: "127.0.0.1:8080".into(),
+            demo: false,
+            secure_cookies: false,
+            require_totp_for_admins: false,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            max_body_bytes: 1024 * 1024,
+            trust_proxy: false,
+            lockout_threshold: s.lockout_threshold,
+            lockout_minutes: s.lockout_seconds / 60,
+            ip_rate_limit: s.ip_rate_limit,
+            argon2_memory_kib: s.argon2_m_kib,
+            argon2_iterations: s.argon2_t,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Flags given on the command line override everything else.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub demo: Option<bool>,
+}
+
+pub const HELP: &str = "\
+CONFIGURATION (later layers win):
+  1. built-in defaults
+  2. sprint.toml in the working directory, or the file given by --config / SPRINT_CONFIG
+  3. environment variables SPRINT_<KEY> (for example SPRINT_DATABASE_URL)
+  4. command-line flags
+
+KEYS (sprint.toml key / environment variable, default):
+  database_url             SPRINT_DATABASE_URL             sqlite://data/sprint.db
+                           (or postgres://USER:PASSWORD@HOST:PORT/DB)
+  database_url_file        SPRINT_DATABASE_URL_FILE        read the URL (a secret) from a file
+  bind                     SPRINT_BIND                     127.0.0.1:8080
+  demo                     SPRINT_DEMO                     false (1/true seeds the demo world)
+  secure_cookies           SPRINT_SECURE_COOKIES           false (set true behind HTTPS)
+  require_totp_for_admins  SPRINT_REQUIRE_TOTP_FOR_ADMINS  false
+  session_idle_minutes     SPRINT_SESSION_IDLE_MINUTES     30
+  session_max_hours        SPRINT_SESSION_MAX_HOURS        12
+  max_body_bytes           SPRINT_MAX_BODY_BYTES           1048576
+  trust_proxy              SPRINT_TRUST_PROXY              false
+  lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
+  lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
+  ip_rate_limit            SPRINT_IP_RATE_LIMIT            20 failures per address per 15 minutes
+  argon2_memory_kib        SPRINT_ARGON2_MEMORY_KIB        19456
+  argon2_iterations        SPRINT_ARGON2_ITERATIONS        2
+  log                      SPRINT_LOG                      info
+
+Several `sprint serve` processes may share one PostgreSQL database: sessions, login
+throttling and locks live in the database.";
+
+impl Config {
+    pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> Result<Config, String> {
+        let file = config_file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SPRINT_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("sprint.toml"));
+        if config_file.is_some() && !file.exists() {
+            return Err(format!("configuration file {} not found", file.display()));
+        }
+        let mut cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("SPRINT_").ignore(&["config", "test_database_url"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| format!("invalid configuration: {e}"))?;
+        if let Some(f) = &cfg.database_url_file {
+            cfg.database_url = std::fs::read_to_string(f)
+                .map_err(|e| format!("cannot read {}: {e}", f.display()))?
+                .trim()
+                .to_string();
+        }
+        Ok(cfg)
+    }
+
+    pub fn store_settings(&self) -> store::db::Settings {
+        store::db::Settings {
+            argon2_m_kib: self.argon2_memory_kib,
+            argon2_t: self.argon2_iterations,
+            lockout_threshold: self.lockout_threshold,
+            lockout_seconds: self.lockout_minutes * 60,
+            ip_rate_limit: self.ip_rate_limit,
+            ..Default::default()
+        }
+    }
+
+    pub fn web_config(&self) -> web::WebConfig {
+        web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            require_totp_for_admins: self.require_totp_for_admins,
+            session: store::auth::SessionTimes {
+                idle_seconds: self.session_idle_minutes * 60,
+                max_seconds: self.session_max_hours * 3600,
+            },
+            max_body_bytes: self.max_body_bytes,
+            trust_proxy: self.trust_proxy,
+            demo: self.demo,
+        }
+    }
+
+    /// The URL with any password hidden, for logs.
+    pub fn redacted_url(&self) -> String {
+        match self.database_url.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((cred, host)) => {
+                    let user = cred.split(':').next().unwrap_or("");
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                None => self.database_url.clone(),
+            },
+            None => self.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden_in_logs() {
+        let c = Config {
+            database_url: "postgres://app:s3cret@db:5432/sprint".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.redacted_url(), "postgres://app:***@db:5432/sprint");
+        assert!(!c.redacted_url().contains("s3cret"));
+    }
+}

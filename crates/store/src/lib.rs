@@ -1,0 +1,36 @@
+//! Persistence for SQLite (embedded default) and PostgreSQL, with one code path: every
+//! query is written once with `$N` placeholders and run on whichever pool is configured.
+//! Feature modules check permissions through `domain::policy` before touching data and
+//! append to the audit log in the same transaction as the write they record.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod backup;
+pub mod db;
+pub mod demo;
+pub mod dialect;
+pub mod schema;
+pub mod time;
+
+pub use db::{Ctx, Db, Tx};
+pub use time::Ts;
+
+/// Generates an identifier: UUIDv7 (time-ordered, so indexes stay compact), as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Random bytes from the operating system, hex-encoded: for tokens and secrets.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// SHA-256 of a token, hex-encoded: what the database keeps instead of the token itself.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}

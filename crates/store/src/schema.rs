@@ -1,0 +1,75 @@
+//! What the migrated schema looks like, read back from the database: used to check that
+//! both engines have the same tables, columns and nullability, and by backups.
+
+use std::collections::BTreeMap;
+
+use domain::Result;
+
+use crate::db::{Db, Pools, db_err};
+
+/// Every application table, parents before children (the order restores insert in).
+pub const TABLES_IN_ORDER: &[&str] = &[
+    "organisations",
+    "users",
+    "user_roles",
+    "sessions",
+    "api_tokens",
+    "login_attempts",
+    "audit_log",
+];
+
+/// table → column → nullable
+pub type Shape = BTreeMap<String, BTreeMap<String, bool>>;
+
+pub async fn describe(db: &Db) -> Result<Shape> {
+    let mut shape = Shape::new();
+    match &db.pools {
+        Pools::Sqlite { read, .. } => {
+            let tables: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(read)
+            .await
+            .map_err(db_err)?;
+            for (t,) in tables {
+                let cols: Vec<(String, i64, i64)> =
+                    sqlx::query_as("SELECT name, \"notnull\", pk FROM pragma_table_info($1)")
+                        .bind(&t)
+                        .fetch_all(read)
+                        .await
+                        .map_err(db_err)?;
+                shape.insert(
+                    t,
+                    cols.into_iter()
+                        .map(|(c, notnull, pk)| (c, notnull == 0 && pk == 0))
+                        .collect(),
+                );
+            }
+        }
+        Pools::Postgres(pg) => {
+            let cols: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT c.table_name::text, c.column_name::text, c.is_nullable::text \
+                 FROM information_schema.columns c JOIN information_schema.tables t \
+                 ON t.table_name = c.table_name AND t.table_schema = c.table_schema \
+                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+                 AND c.table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pg)
+            .await
+            .map_err(db_err)?;
+            for (t, c, n) in cols {
+                shape.entry(t).or_default().insert(c, n == "YES");
+            }
+        }
+    }
+    Ok(shape)
+}
+
+/// The version of every applied migration.
+pub async fn applied_migrations(db: &Db) -> Result<Vec<i64>> {
+    let sql = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
+    let rows: Vec<(i64,)> =
+        crate::with_pool!(db, |p| sqlx::query_as(sql).fetch_all(p).await).map_err(db_err)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

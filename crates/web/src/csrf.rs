@@ -1,0 +1,67 @@
+//! CSRF protection for every state-changing request of the pages: the token of the session
+//! (or, before login, of the pre-session cookie) must come back in the form field `csrf`
+//! or the `X-CSRF-Token` header (htmx). The API is exempt: it accepts no cookies.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use domain::Error;
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::page::ReqInfo;
+use crate::state::AppState;
+
+/// Equal-time comparison by hashing both sides first.
+fn same(a: &str, b: &str) -> bool {
+    Sha256::digest(a.as_bytes()) == Sha256::digest(b.as_bytes())
+}
+
+pub async fn check_csrf(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.uri().path().starts_with("/api/")
+    {
+        return next.run(req).await;
+    }
+    let expected = req
+        .extensions()
+        .get::<ReqInfo>()
+        .map(|i| i.csrf.clone())
+        .unwrap_or_default();
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        if !expected.is_empty() && same(h, &expected) {
+            return next.run(req).await;
+        }
+        return AppError(Error::Csrf).into_response();
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return AppError(Error::Csrf).into_response();
+    }
+    let (parts, body) = req.into_parts();
+    // Buffer at most the configured body limit, as the form extractor would.
+    let bytes = match to_bytes(body, st.cfg.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => return AppError(Error::PayloadTooLarge).into_response(),
+    };
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    match token {
+        Some(t) if !expected.is_empty() && same(&t, &expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        _ => AppError(Error::Csrf).into_response(),
+    }
+}

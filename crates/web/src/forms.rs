@@ -1,0 +1,46 @@
+//! Helpers for forms re-shown with their errors: the submitted values come back as typed,
+//! and each field shows its own message.
+
+use domain::{Error, FieldError};
+
+use crate::i18n::Tr;
+
+#[derive(Default, Clone, Debug)]
+pub struct FormErrors {
+    pub fields: Vec<FieldError>,
+    /// A message for the whole form (conflict, duplicate, …), already translated.
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn from_error(e: &Error, tr: &Tr) -> Option<Self> {
+        match e {
+            Error::Validation(f) | Error::Duplicate(f) => Some(FormErrors {
+                fields: f.clone(),
+                general: Some(tr.t(e.code())),
+            }),
+            Error::Conflict => Some(FormErrors {
+                fields: vec![],
+                general: Some(tr.t("conflict")),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.fields.iter().any(|f| f.field == field)
+    }
+
+    /// The translated message for `field`, or empty.
+    pub fn msg(&self, field: &str, tr: &Tr) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .map(|f| tr.t(f.code))
+            .unwrap_or_default()
+    }
+
+    pub fn any(&self) -> bool {
+        !self.fields.is_empty() || self.general.is_some()
+    }
+}

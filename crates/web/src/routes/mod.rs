@@ -1,0 +1,281 @@
+//! The router: public routes, signed-in pages and the token-authenticated API, with the
+//! middleware every request passes through.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::from_fn;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::{require_login, require_token, session_layer};
+use crate::csrf::check_csrf;
+use crate::error::render_errors;
+use crate::headers::security_headers;
+use crate::state::AppState;
+
+pub mod api;
+pub mod audit;
+pub mod health;
+pub mod home;
+pub mod login;
+pub mod orgs;
+pub mod profile;
+pub mod users;
+
+/// Who may reach a route: used by the permission tests, which try every route as every role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    SignedIn,
+    Perm(domain::policy::Permission),
+}
+
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+use domain::policy::Permission as P;
+
+/// Every route of the application (`{id}` is filled in by tests).
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        method: "GET",
+        path: "/healthz",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/login",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/language/en",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/openapi.json",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/profile",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/profile/password",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/profile/totp",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/profile/tokens",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/organisations",
+        access: Access::Perm(P::ViewOrganisations),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/organisations/{org}",
+        access: Access::Perm(P::ViewOrganisations),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/organisations/new",
+        access: Access::Perm(P::ManageOrganisations),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/organisations",
+        access: Access::Perm(P::ManageOrganisations),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/organisations/{org}",
+        access: Access::Perm(P::ManageOrganisations),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/users",
+        access: Access::Perm(P::ViewUsers),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/users/new",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/users/{user}",
+        access: Access::Perm(P::ViewUsers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/users",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/users/{user}",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/users/{user}/disable",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/users/{user}/enable",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/users/{user}/reset-password",
+        access: Access::Perm(P::ManageUsers),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/audit",
+        access: Access::Perm(P::ViewAudit),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/me",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/organisations",
+        access: Access::Perm(P::ViewOrganisations),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/organisations/{org}",
+        access: Access::Perm(P::ViewOrganisations),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/organisations",
+        access: Access::Perm(P::ManageOrganisations),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/users",
+        access: Access::Perm(P::ViewUsers),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/users/{user}",
+        access: Access::Perm(P::ViewUsers),
+    },
+];
+
+pub fn router(state: AppState) -> Router {
+    let pages = Router::new()
+        .route("/", get(home::home))
+        .route("/logout", post(login::logout))
+        .route(
+            "/login/totp",
+            get(login::totp_form).post(login::totp_submit),
+        )
+        .route("/profile", get(profile::show))
+        .route("/profile/language", post(profile::set_language))
+        .route(
+            "/profile/password",
+            get(profile::password_form).post(profile::password_submit),
+        )
+        .route("/profile/totp", get(profile::totp_page))
+        .route("/profile/totp/start", post(profile::totp_start))
+        .route("/profile/totp/confirm", post(profile::totp_confirm))
+        .route("/profile/totp/disable", post(profile::totp_disable))
+        .route(
+            "/profile/tokens",
+            get(profile::tokens).post(profile::token_create),
+        )
+        .route("/profile/tokens/{id}/revoke", post(profile::token_revoke))
+        .route("/admin/organisations", get(orgs::list).post(orgs::create))
+        .route("/admin/organisations/new", get(orgs::new_form))
+        .route(
+            "/admin/organisations/{id}",
+            get(orgs::show).post(orgs::update),
+        )
+        .route("/admin/users", get(users::list).post(users::create))
+        .route("/admin/users/new", get(users::new_form))
+        .route("/admin/users/{id}", get(users::show).post(users::update))
+        .route("/admin/users/{id}/disable", post(users::disable))
+        .route("/admin/users/{id}/enable", post(users::enable))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(users::reset_password),
+        )
+        .route("/admin/audit", get(audit::list))
+        .route_layer(from_fn_with_state(state.clone(), require_login));
+
+    let api = Router::new()
+        .route("/api/v1/me", get(api::me))
+        .route(
+            "/api/v1/organisations",
+            get(api::orgs).post(api::create_org),
+        )
+        .route("/api/v1/organisations/{id}", get(api::org))
+        .route("/api/v1/users", get(api::users))
+        .route("/api/v1/users/{id}", get(api::user))
+        .route_layer(from_fn_with_state(state.clone(), require_token));
+
+    let public = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/login", get(login::login_form).post(login::login_submit))
+        .route("/language/{code}", get(login::set_language))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/assets/{*path}", get(crate::assets::serve));
+
+    let request_id = HeaderName::from_static("x-request-id");
+    // Router::layer wraps outward: the last layer added is the first to see a request.
+    Router::new()
+        .merge(public)
+        .merge(pages)
+        .merge(api)
+        .fallback(|| async { StatusCode::NOT_FOUND.into_response() })
+        .layer(from_fn_with_state(state.clone(), check_csrf))
+        .layer(DefaultBodyLimit::max(state.cfg.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(from_fn(render_errors))
+        .layer(from_fn_with_state(state.clone(), session_layer))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                tracing::error!("a request handler panicked");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            },
+        ))
+        .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
