@@ -294,7 +294,7 @@ pub async fn list_users(db: &Db, ctx: &Ctx, f: &UserFilter) -> Result<Vec<User>>
     let q = format!("%{}%", f.q.trim().to_lowercase().replace(['%', '_'], ""));
     let sql = format!(
         "SELECT {USER_COLUMNS} WHERE ($1 = '' OR u.org_id = $1) AND ($2 = '' OR u.org_id = $2) \
-         AND (LOWER(u.username) LIKE $3 OR LOWER(u.full_name) LIKE $3) \
+         AND (LOWER(u.username) LIKE $3 ESCAPE '\\' OR LOWER(u.full_name) LIKE $3 ESCAPE '\\') \
          AND ($4 = '' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = $4)) \
          ORDER BY u.full_name LIMIT 500"
     );

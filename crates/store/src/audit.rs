@@ -252,12 +252,12 @@ pub async fn list(db: &Db, ctx: &Ctx, f: &Filter) -> Result<Vec<Listed>> {
     ctx.actor.require(Permission::ViewAudit)?;
     let from = parse_day(&f.from, false)?;
     let to = parse_day(&f.to, true)?;
-    let like = |s: &str| format!("{}%", s.trim().replace(['%', '_'], ""));
+    let like = |s: &str| format!("{}%", crate::like_escape(s.trim()));
     let sql = "SELECT a.seq, a.at, a.actor_kind, a.actor_id, u.username AS actor_name, a.action, \
                a.object_type, a.object_id, a.purpose, a.request_id, a.details \
                FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
                WHERE ($1 = '' OR a.actor_id = $1 OR u.username = $1) \
-               AND a.action LIKE $2 AND a.object_type LIKE $3 \
+               AND a.action LIKE $2 ESCAPE '\\' AND a.object_type LIKE $3 ESCAPE '\\' \
                AND ($4 = '' OR a.object_id = $4) \
                AND ($5 IS NULL OR a.at >= $5) AND ($6 IS NULL OR a.at < $6) \
                AND ($7 IS NULL OR a.seq < $7) \

@@ -34,3 +34,10 @@ pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(token.as_bytes()))
 }
+
+/// Escapes `%`, `_` and the backslash for a `LIKE … ESCAPE` pattern, so typed text matches literally.
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

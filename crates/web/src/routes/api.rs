@@ -2,9 +2,12 @@
 //! at `/api/openapi.json`. Handlers call the same store functions as the pages.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::Error;
+use domain::policy::Permission;
 use serde::Serialize;
 use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -112,6 +115,15 @@ fn yes() -> bool {
     true
 }
 
+/// A body the JSON extractor refused, as a platform error with its stable code.
+fn rejection(r: JsonRejection) -> Error {
+    match r.status().as_u16() {
+        413 => Error::PayloadTooLarge,
+        415 => Error::UnsupportedMediaType,
+        _ => Error::BadRequest,
+    }
+}
+
 fn json<T: Serialize>(status: StatusCode, v: T) -> Response {
     let mut r = (status, Json(v)).into_response();
     r.extensions_mut().insert(Rendered);
@@ -157,8 +169,11 @@ pub async fn org(
 pub async fn create_org(
     State(st): State<AppState>,
     auth: Auth,
-    Json(n): Json<NewOrg>,
+    payload: Result<Json<NewOrg>, JsonRejection>,
 ) -> AppResult<Response> {
+    // Permission first: a caller who may not create gets 403 whatever the body holds.
+    auth.ctx.actor.require(Permission::ManageOrganisations)?;
+    let Json(n) = payload.map_err(rejection)?;
     let input = OrgInput {
         name: n.name,
         kind: n.kind,

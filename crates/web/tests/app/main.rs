@@ -1,0 +1,13 @@
+//! Integration tests: the real router, in process, against a real database — a fresh
+//! SQLite file per test, or a fresh PostgreSQL database per test when
+//! SPRINT_TEST_DATABASE_URL is set. Every test runs on whichever engine is configured.
+
+mod support;
+
+mod audit_log;
+mod auth;
+mod backup;
+mod bad_input;
+mod permissions;
+mod schema;
+mod sessions_shared;

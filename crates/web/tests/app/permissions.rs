@@ -1,0 +1,187 @@
+//! Every route, tried by every role and by nobody: what the policy denies answers 403 (or
+//! the login page), and never carries the data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::http::StatusCode;
+use domain::policy::Actor;
+use web::routes::{Access, ROUTES};
+
+use crate::support::*;
+
+/// A user whose record is the target of per-user routes, so that resetting or disabling it
+/// does not disturb the demo accounts doing the testing.
+async fn make_target(app: &TestApp) -> String {
+    let ctx = store::Ctx::system("test");
+    let org = store::account::find_org_by_name(app.db(), "Programma Integra")
+        .await
+        .unwrap()
+        .unwrap();
+    store::account::create_user(
+        app.db(),
+        &ctx,
+        &store::account::UserInput {
+            username: "target.user".into(),
+            full_name: "Target Person".into(),
+            email: "target.secret@demo.sprint.invalid".into(),
+            org_id: org.id,
+            lang: "it".into(),
+            grants: vec!["case_worker:organisation".into()],
+            password: "a long enough password".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn fill(path: &str, org: &str, user: &str) -> String {
+    path.replace("{org}", org).replace("{user}", user)
+}
+
+fn allowed(access: Access, actor: &Actor) -> bool {
+    match access {
+        Access::Public | Access::SignedIn => true,
+        Access::Perm(p) => actor.can(p),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_policy_says() {
+    let app = TestApp::new().await;
+    let target = make_target(&app).await;
+    let org = store::account::find_org_by_name(app.db(), "Programma Integra")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    for demo in store::demo::USERS {
+        let mut c = app.client();
+        c.login_ok(demo.username).await;
+        let token = app.token_for(demo.username).await;
+        let actor = store::auth::authenticate_api_token(app.db(), &token)
+            .await
+            .unwrap()
+            .actor();
+        for r in ROUTES {
+            let path = fill(r.path, &org, &target);
+            let resp = if path.starts_with("/api/v1") {
+                let body = (r.method == "POST").then_some("{}");
+                c.api(r.method, &path, &token, body).await
+            } else if r.method == "GET" {
+                c.get(&path).await
+            } else {
+                c.post(&path, &[]).await
+            };
+            let who = format!("{} {} as {}", r.method, path, demo.username);
+            if allowed(r.access, &actor) {
+                assert!(
+                    resp.status != StatusCode::FORBIDDEN && resp.status != StatusCode::UNAUTHORIZED,
+                    "{who} should be allowed, got {}",
+                    resp.status
+                );
+                assert!(resp.status.as_u16() < 500, "{who}: {}", resp.status);
+            } else {
+                assert_eq!(resp.status, StatusCode::FORBIDDEN, "{who}: {}", resp.body);
+                assert!(
+                    !resp.body.contains("target.secret") && !resp.body.contains("Target Person"),
+                    "{who} leaked data"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn nobody_signed_in_reaches_only_public_routes() {
+    let app = TestApp::new().await;
+    let target = app.user_id("elena").await;
+    let mut c = app.client();
+    c.get("/login").await; // a browser would hold the pre-session form token
+    for r in ROUTES {
+        let path = fill(r.path, "x", &target);
+        let resp = if path.starts_with("/api/v1") {
+            c.api(r.method, &path, "spr_not_a_real_token", None).await
+        } else if r.method == "GET" {
+            c.get(&path).await
+        } else {
+            c.post(&path, &[]).await
+        };
+        let who = format!("{} {} anonymously", r.method, path);
+        match r.access {
+            Access::Public => assert!(
+                resp.status.is_success() || resp.status.is_redirection(),
+                "{who}"
+            ),
+            _ if path.starts_with("/api/") => {
+                assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{who}");
+                assert_eq!(resp.json()["code"], "unauthenticated", "{who}");
+            }
+            _ if r.method == "GET" => {
+                assert_eq!(resp.status, StatusCode::SEE_OTHER, "{who}");
+                assert!(
+                    resp.location().starts_with("/login?reason=required"),
+                    "{who}"
+                );
+            }
+            _ => assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{who}"),
+        }
+        assert!(
+            !resp.body.contains("@demo.sprint.invalid"),
+            "{who} leaked data"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_organisation_scoped_admin_sees_only_their_organisation() {
+    let app = TestApp::new().await;
+    let ctx = store::Ctx::system("test");
+    let integra = store::account::find_org_by_name(app.db(), "Programma Integra")
+        .await
+        .unwrap()
+        .unwrap();
+    store::account::create_user(
+        app.db(),
+        &ctx,
+        &store::account::UserInput {
+            username: "integra.admin".into(),
+            full_name: "Integra Admin".into(),
+            org_id: integra.id.clone(),
+            lang: "en".into(),
+            grants: vec!["admin:organisation".into()],
+            password: PASSWORD.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut c = app.client();
+    c.login_ok("integra.admin").await;
+    let page = c.get("/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Giulia Romano"));
+    assert!(
+        !page.body.contains("Roberto Conti"),
+        "sees another organisation's users"
+    );
+    let roberto = app.user_id("roberto").await;
+    let other = c.get(&format!("/admin/users/{roberto}")).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // Cannot hand out a wider scope than their own.
+    let r = c
+        .post(
+            "/admin/users",
+            &[
+                ("username", "new.one"),
+                ("full_name", "New One"),
+                ("org_id", &integra.id),
+                ("lang", "it"),
+                ("role", "admin"),
+                ("scope_admin", "all"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("wider scope"), "{}", r.body);
+}

@@ -1,0 +1,79 @@
+// The pages of the application that the accessibility and page-health tests visit, and how
+// to reach each one as a person would (signed in as whom, through which link).
+
+import assert from 'node:assert/strict';
+
+import { htmlLangDir, login, pathOf } from './app.js';
+
+/** Clicks a link and waits for the page it opens; checks that page's HTTP status. */
+async function follow(page, link, expectedStatus = 200) {
+  await link.first().waitFor();
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.first().click()]);
+  assert.ok(res, 'the link opened no page');
+  assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
+}
+
+/**
+ * Each page: who is signed in (null: nobody), and how to get there. `reach` is used when a
+ * path alone cannot name the page (details pages reached from their list).
+ */
+export const PAGES = [
+  { name: 'login', user: null, path: '/login' },
+  { name: 'home', user: 'roberto', path: '/' },
+  { name: 'admin users list', user: 'roberto', path: '/admin/users' },
+  { name: 'admin new user form', user: 'roberto', path: '/admin/users/new' },
+  {
+    name: 'admin user detail',
+    user: 'roberto',
+    path: '/admin/users',
+    reach: async (page) => {
+      await follow(page, page.locator('table a[href^="/admin/users/"]', { hasText: 'Marco Bianchi' }));
+      assert.match(pathOf(page), /^\/admin\/users\/[^/]+$/);
+    },
+  },
+  { name: 'admin organisations list', user: 'roberto', path: '/admin/organisations' },
+  { name: 'admin new organisation form', user: 'roberto', path: '/admin/organisations/new' },
+  {
+    name: 'admin organisation detail',
+    user: 'roberto',
+    path: '/admin/organisations',
+    reach: async (page) => {
+      await follow(page, page.locator('table tbody a[href^="/admin/organisations/"]'));
+      assert.match(pathOf(page), /^\/admin\/organisations\/[^/]+$/);
+    },
+  },
+  { name: 'admin audit log', user: 'roberto', path: '/admin/audit' },
+  { name: 'profile', user: 'roberto', path: '/profile' },
+  { name: 'profile password', user: 'roberto', path: '/profile/password' },
+  { name: 'profile two-factor (TOTP)', user: 'roberto', path: '/profile/totp' },
+  { name: 'profile API tokens', user: 'roberto', path: '/profile/tokens' },
+  { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
+  { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
+];
+
+export const pageNamed = (name) => {
+  const p = PAGES.find((x) => x.name === name);
+  if (!p) throw new Error(`no page named ${name}`);
+  return p;
+};
+
+/**
+ * Opens `entry` in language `lang` with a fresh session: signs in if needed, chooses the
+ * language with the header's language switch (its target URL), then goes to the page.
+ */
+export async function visit(context, page, entry, lang) {
+  await context.clearCookies();
+  if (entry.user) await login(page, entry.user);
+  // The language switch answers with a redirect to `next`; the session keeps the choice.
+  const res = await page.goto(`/language/${lang}?next=${encodeURIComponent(entry.path)}`);
+  assert.ok(res, `no response for ${entry.path}`);
+  assert.equal(pathOf(page), entry.path, `switching the language did not lead back to ${entry.path}`);
+  assert.equal(
+    res.status(),
+    entry.status ?? 200,
+    `GET ${entry.path} answered ${res.status()}, expected ${entry.status ?? 200}`,
+  );
+  if (entry.reach) await entry.reach(page);
+  const { lang: shown } = await htmlLangDir(page);
+  assert.equal(shown, lang, `${entry.name} is shown in ${shown}, expected ${lang}`);
+}
