@@ -18,10 +18,13 @@ pub struct Config {
     /// Address and port to listen on.
     pub bind: String,
     /// Seed the demo world (organisations and one user per role) at start-up.
+    #[serde(deserialize_with = "flex_bool")]
     pub demo: bool,
     /// Mark cookies Secure and send HSTS: set when serving behind HTTPS.
+    #[serde(deserialize_with = "flex_bool")]
     pub secure_cookies: bool,
     /// Administrators must use a TOTP second factor.
+    #[serde(deserialize_with = "flex_bool")]
     pub require_totp_for_admins: bool,
     /// Minutes of inactivity before a session ends, and hours before any session ends.
     pub session_idle_minutes: i64,
@@ -29,6 +32,7 @@ pub struct Config {
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
+    #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
     /// Failed logins before an account is locked, and for how many minutes.
     pub lockout_threshold: i64,
@@ -63,6 +67,29 @@ impl Default for Config {
             argon2_iterations: s.argon2_t,
             log: "info".into(),
         }
+    }
+}
+
+/// Accepts true/false, 1/0, yes/no, on/off for switches, as people write them in
+/// environment variables.
+fn flex_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flex {
+        B(bool),
+        I(i64),
+        S(String),
+    }
+    match Flex::deserialize(d)? {
+        Flex::B(b) => Ok(b),
+        Flex::I(0) => Ok(false),
+        Flex::I(1) => Ok(true),
+        Flex::S(s) => match s.trim().to_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!("expected true or false, found '{other}'"))),
+        },
+        Flex::I(n) => Err(serde::de::Error::custom(format!("expected true or false, found {n}"))),
     }
 }
 
@@ -173,6 +200,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switches_accept_the_usual_spellings() {
+        for (v, want) in [("1", true), ("true", true), ("yes", true), ("0", false), ("off", false)] {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env("SPRINT_DEMO", v);
+                let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+                assert_eq!(c.demo, want, "{v}");
+                Ok(())
+            });
+        }
+    }
 
     #[test]
     fn passwords_in_database_urls_are_hidden_in_logs() {
