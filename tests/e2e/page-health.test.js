@@ -30,9 +30,10 @@ async function watchPage({ context }) {
 
 for (const entry of PAGES) {
   test(`the ${entry.name} page loads all its assets without errors`, async () => {
-    problems.length = 0;
-    await visit(app.context, page, entry, 'it');
+    await visit(app.context, page, entry, 'it', { beforeTarget: () => (problems.length = 0) });
     await page.waitForLoadState('networkidle');
-    assert.deepEqual(problems, [], `problems on ${entry.name} (${page.url()}):\n${problems.join('\n')}`);
+    // Long data: URLs are cut, and a problem seen twice (a redirect, a second load) is listed once.
+    const seen = [...new Set(problems.map((p) => p.replace(/(data:[^;,]+[;,])[^'"\s]{40,}/g, '$1…')))];
+    assert.equal(seen.length, 0, `problems on the ${entry.name} page (${page.url()}):\n${seen.join('\n')}`);
   });
 }

@@ -161,7 +161,9 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
             _ => {
                 let pre = store::random_token(32);
                 info.csrf = pre.clone();
-                if req.method() == Method::GET {
+                // Only pages that may show a form get the cookie (not health checks or files).
+                let is_page = !path.starts_with("/assets/") && path != "/healthz";
+                if req.method() == Method::GET && is_page {
                     new_pre = Some(pre);
                 }
             }

@@ -134,6 +134,7 @@ function describeViolations(violations) {
  */
 export async function assertAccessible(page, label) {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  assert.ok(results.passes.length > 0, `axe checked nothing on ${label}: was the page empty?`);
   const file = label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
   if (results.violations.length > 0) {
     await mkdir(resultsDir, { recursive: true });

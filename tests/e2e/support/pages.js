@@ -60,10 +60,12 @@ export const pageNamed = (name) => {
 /**
  * Opens `entry` in language `lang` with a fresh session: signs in if needed, chooses the
  * language with the header's language switch (its target URL), then goes to the page.
+ * `beforeTarget` runs once signed in, just before the page is opened.
  */
-export async function visit(context, page, entry, lang) {
+export async function visit(context, page, entry, lang, { beforeTarget } = {}) {
   await context.clearCookies();
   if (entry.user) await login(page, entry.user);
+  if (beforeTarget) await beforeTarget();
   // The language switch answers with a redirect to `next`; the session keeps the choice.
   const res = await page.goto(`/language/${lang}?next=${encodeURIComponent(entry.path)}`);
   assert.ok(res, `no response for ${entry.path}`);
