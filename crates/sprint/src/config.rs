@@ -87,9 +87,13 @@ fn flex_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Flex::S(s) => match s.trim().to_lowercase().as_str() {
             "true" | "1" | "yes" | "on" => Ok(true),
             "false" | "0" | "no" | "off" | "" => Ok(false),
-            other => Err(serde::de::Error::custom(format!("expected true or false, found '{other}'"))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected true or false, found '{other}'"
+            ))),
         },
-        Flex::I(n) => Err(serde::de::Error::custom(format!("expected true or false, found {n}"))),
+        Flex::I(n) => Err(serde::de::Error::custom(format!(
+            "expected true or false, found {n}"
+        ))),
     }
 }
 
@@ -203,7 +207,13 @@ mod tests {
 
     #[test]
     fn switches_accept_the_usual_spellings() {
-        for (v, want) in [("1", true), ("true", true), ("yes", true), ("0", false), ("off", false)] {
+        for (v, want) in [
+            ("1", true),
+            ("true", true),
+            ("yes", true),
+            ("0", false),
+            ("off", false),
+        ] {
             figment::Jail::expect_with(|jail| {
                 jail.set_env("SPRINT_DEMO", v);
                 let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;

@@ -278,7 +278,14 @@ pub struct SessionTimes {
     pub max_seconds: i64,
 }
 
-/// Creates a session and returns the cookie token (only its hash is stored).
+/// A new session: the cookie token (only its hash is stored) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+}
+
+/// Creates a session for a user who just proved who they are.
 pub async fn create_session(
     db: &Db,
     user_id: &str,
@@ -286,8 +293,9 @@ pub async fn create_session(
     times: SessionTimes,
     ip: Option<&str>,
     user_agent: Option<&str>,
-) -> Result<String> {
+) -> Result<NewSession> {
     let token = random_token(32);
+    let csrf = random_token(32);
     let now = Ts::now();
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| {
@@ -297,7 +305,7 @@ pub async fn create_session(
         )
         .bind(token_hash(&token))
         .bind(user_id)
-        .bind(random_token(32))
+        .bind(&csrf)
         .bind(if needs_totp { "totp" } else { "active" })
         .bind(now)
         .bind(now.plus_seconds(times.max_seconds.min(times.idle_seconds)))
@@ -326,7 +334,7 @@ pub async fn create_session(
     })
     .map_err(db_err)?;
     tx.commit().await?;
-    Ok(token)
+    Ok(NewSession { token, csrf })
 }
 
 #[derive(sqlx::FromRow)]

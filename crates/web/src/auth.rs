@@ -139,7 +139,11 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
                 clear_session = true;
                 req.extensions_mut().insert(SessionExpired);
             }
-            Ok(SessionLookup::Unknown) => clear_session = true,
+            Ok(SessionLookup::Unknown) => {
+                // Ended elsewhere (logout, housekeeping): for the person it is the same.
+                clear_session = true;
+                req.extensions_mut().insert(SessionExpired);
+            }
             Err(e) => {
                 let status = axum::http::StatusCode::from_u16(e.status())
                     .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -187,7 +191,9 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
     resp
 }
 
-/// Marker: the request carried a session cookie that has expired.
+/// Marker: the request carried a session cookie whose session has ended (expired or
+/// removed). The cookie is SameSite=Lax, so a cross-site form never carries it: a request
+/// with this marker comes from this site's own pages.
 #[derive(Clone, Copy)]
 pub struct SessionExpired;
 

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use domain::Error;
 use sha2::{Digest, Sha256};
 
+use crate::auth::SessionExpired;
 use crate::error::AppError;
 use crate::page::ReqInfo;
 use crate::state::AppState;
@@ -61,6 +62,14 @@ pub async fn check_csrf(State(st): State<AppState>, req: Request, next: Next) ->
         Some(t) if !expected.is_empty() && same(&t, &expected) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
+        }
+        // The form was filled in under a session that has since ended: keep what was typed,
+        // ask to log in again, then offer to send it.
+        _ if parts.extensions.get::<SessionExpired>().is_some() => {
+            match parts.extensions.get::<ReqInfo>() {
+                Some(info) => crate::routes::login::resume_login(info, parts.uri.path(), &bytes),
+                None => AppError(Error::SessionExpired).into_response(),
+            }
         }
         _ => AppError(Error::Csrf).into_response(),
     }

@@ -22,6 +22,69 @@ pub struct LoginPage {
     pub next: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    pub resume: Resume,
+}
+
+/// A form that was sent after its session ended, carried through the login so that
+/// nothing typed is lost: where it was going and its fields (passwords never kept).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Resume {
+    #[serde(default)]
+    pub resume_to: Option<String>,
+    #[serde(default)]
+    pub resume: Option<String>,
+}
+
+impl Resume {
+    pub fn is_some(&self) -> bool {
+        self.resume_to.is_some() && self.resume.is_some()
+    }
+    pub fn to(&self) -> &str {
+        self.resume_to.as_deref().unwrap_or("")
+    }
+    pub fn data(&self) -> &str {
+        self.resume.as_deref().unwrap_or("")
+    }
+    /// The kept fields, for the confirmation page.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.data().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+}
+
+/// The login page shown when a form arrives after its session ended. The form's fields,
+/// except its token and any password, ride along in the login form.
+pub fn resume_login(info: &crate::page::ReqInfo, path: &str, body: &[u8]) -> Response {
+    let kept = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            form_urlencoded::parse(body).filter(|(k, _)| k != "csrf" && !k.contains("password")),
+        )
+        .finish();
+    let page = LoginPage {
+        page: info.page(&info.tr.t("login-title")),
+        username: info
+            .user
+            .as_ref()
+            .map(|u| u.username.clone())
+            .unwrap_or_default(),
+        next: "/".into(),
+        notice: Some(info.tr.t("login-notice-resume")),
+        error: None,
+        resume: Resume {
+            resume_to: Some(safe_next(Some(path))),
+            resume: Some(kept),
+        },
+    };
+    render_status(StatusCode::UNAUTHORIZED, &page)
+}
+
+#[derive(Template)]
+#[template(path = "resume.html")]
+pub struct ResumePage {
+    pub page: PageCtx,
+    pub resume: Resume,
+    pub csrf: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -55,6 +118,7 @@ pub async fn login_form(
         next: safe_next(q.next.as_deref()),
         notice,
         error: None,
+        resume: Resume::default(),
     })
 }
 
@@ -66,6 +130,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: Option<String>,
+    #[serde(flatten)]
+    resume: Resume,
 }
 
 pub async fn login_submit(
@@ -101,8 +167,9 @@ pub async fn login_submit(
                     page: info.page(&info.tr.t("login-title")),
                     username: f.username.chars().take(64).collect(),
                     next,
-                    notice: None,
+                    notice: f.resume.is_some().then(|| info.tr.t("login-notice-resume")),
                     error: Some(info.tr.t(e.code())),
+                    resume: f.resume,
                 },
             );
         }
@@ -110,7 +177,7 @@ pub async fn login_submit(
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let token = match store::auth::create_session(
+    let session = match store::auth::create_session(
         &st.db,
         &logged.user.id,
         logged.needs_totp,
@@ -123,15 +190,35 @@ pub async fn login_submit(
         Ok(t) => t,
         Err(e) => return axum::response::IntoResponse::into_response(AppError(e)),
     };
-    let to = if logged.needs_totp {
-        format!(
+    let mut resp = if f.resume.is_some() {
+        // A form kept through the login: confirm before sending it again.
+        let mut p = info.page(&info.tr.t("resume-title"));
+        p.csrf = session.csrf.clone();
+        if logged.needs_totp {
+            let mut tp = info.page(&info.tr.t("totp-login-title"));
+            tp.csrf = session.csrf.clone();
+            render(&TotpLoginPage {
+                page: tp,
+                next,
+                error: None,
+                resume: f.resume,
+            })
+        } else {
+            render(&ResumePage {
+                page: p,
+                csrf: session.csrf.clone(),
+                resume: f.resume,
+            })
+        }
+    } else if logged.needs_totp {
+        see_other(&format!(
             "/login/totp?next={}",
             form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-        )
+        ))
     } else {
-        next
+        see_other(&next)
     };
-    let mut resp = see_other(&to);
+    let token = session.token;
     let secure = st.cfg.secure_cookies;
     let h = resp.headers_mut();
     h.append(
@@ -157,6 +244,7 @@ pub struct TotpLoginPage {
     pub page: PageCtx,
     pub next: String,
     pub error: Option<String>,
+    pub resume: Resume,
 }
 
 pub async fn totp_form(auth: Auth, Query(q): Query<LoginQuery>) -> Response {
@@ -164,6 +252,7 @@ pub async fn totp_form(auth: Auth, Query(q): Query<LoginQuery>) -> Response {
         page: auth.info.page(&auth.info.tr.t("totp-login-title")),
         next: safe_next(q.next.as_deref()),
         error: None,
+        resume: Resume::default(),
     })
 }
 
@@ -173,6 +262,8 @@ pub struct CodeForm {
     code: String,
     #[serde(default)]
     next: Option<String>,
+    #[serde(flatten)]
+    resume: Resume,
 }
 
 pub async fn totp_submit(
@@ -183,6 +274,11 @@ pub async fn totp_submit(
 ) -> AppResult<Response> {
     let next = safe_next(f.next.as_deref());
     match store::auth::confirm_totp_login(&st.db, &cs.session, &f.code, &auth.ctx).await {
+        Ok(()) if f.resume.is_some() => Ok(render(&ResumePage {
+            page: auth.info.page(&auth.info.tr.t("resume-title")),
+            csrf: cs.session.csrf_token.clone(),
+            resume: f.resume,
+        })),
         Ok(()) => Ok(see_other(&next)),
         Err(Error::InvalidTotp) => Ok(render_status(
             StatusCode::UNAUTHORIZED,
@@ -190,6 +286,7 @@ pub async fn totp_submit(
                 page: auth.info.page(&auth.info.tr.t("totp-login-title")),
                 next,
                 error: Some(auth.info.tr.t("invalid_totp")),
+                resume: f.resume,
             },
         )),
         Err(e) => Err(e.into()),

@@ -382,3 +382,90 @@ async fn language_switch_changes_the_page_language_and_direction() {
     assert!(ar.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
     assert_eq!(c.get("/language/xx").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_form_sent_after_the_session_ended_is_kept_through_login_and_sent_again() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.login_ok("roberto").await;
+    c.get("/admin/organisations/new").await;
+    let token = c.cookies.get("sprint_session").cloned().unwrap();
+    store::auth::expire_session_now(app.db(), &token)
+        .await
+        .unwrap();
+    // The operator presses "save" on a form opened before the session ended.
+    let r = c
+        .post(
+            "/admin/organisations",
+            &[
+                ("name", "Comunità di Sant'Egidio – sportello"),
+                ("kind", "civil_society"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("quello che hai scritto è stato conservato"));
+    assert!(
+        r.body
+            .contains("name=\"resume_to\" value=\"/admin/organisations\"")
+    );
+    // Logging in again leads to a confirmation with the kept input, not to a lost form.
+    let mut fields: Vec<(String, String)> = vec![
+        ("username".into(), "roberto".into()),
+        ("password".into(), PASSWORD.into()),
+        ("next".into(), "/".into()),
+        ("csrf".into(), c.csrf.clone().unwrap()),
+        ("resume_to".into(), "/admin/organisations".into()),
+    ];
+    let i = r.body.find("name=\"resume\" value=\"").unwrap();
+    let kept = r.body[i + 21..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'");
+    fields.push(("resume".into(), kept));
+    let confirm = c.post_raw("/login", &fields).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    assert!(confirm.body.contains("Invia di nuovo"));
+    assert!(!confirm.body.contains(PASSWORD));
+    // Sending it again creates the record once.
+    let mut again: Vec<(String, String)> = vec![
+        ("name".into(), "Comunità di Sant'Egidio – sportello".into()),
+        ("kind".into(), "civil_society".into()),
+        ("active".into(), "on".into()),
+    ];
+    again.push(("csrf".into(), c.csrf.clone().unwrap()));
+    let done = c.post_raw("/admin/organisations", &again).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let orgs = store::account::list_orgs(app.db(), &store::Ctx::system("t"))
+        .await
+        .unwrap();
+    assert_eq!(
+        orgs.iter()
+            .filter(|o| o.name.starts_with("Comunità di Sant'Egidio"))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_cross_site_form_without_the_session_cookie_gets_no_resume_offer() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post_raw(
+            "/admin/organisations",
+            &[
+                ("name".into(), "Forged".into()),
+                ("kind".into(), "partner".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.body.contains("resume_to"));
+}
