@@ -206,6 +206,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's test jail returns its own error type
     fn switches_accept_the_usual_spellings() {
         for (v, want) in [
             ("1", true),

@@ -130,7 +130,17 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
 
+  // A server that dies during the tests makes every later page fail with "connection
+  // refused": say why, once, with its last lines of output.
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`sprint (pid ${child.pid}) exited during the tests: code ${code}, signal ${signal}\n${logTail()}`);
+    }
+  });
+
   const stop = async () => {
+    stopping = true;
     process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
