@@ -127,8 +127,15 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
     }
   }
 
+  // The server must not outlive the test process, even one that is interrupted.
   const killOnExit = () => child.kill('SIGKILL');
+  const killOnSignal = (signal) => {
+    child.kill('SIGKILL');
+    process.kill(process.pid, signal);
+  };
   process.on('exit', killOnExit);
+  process.once('SIGINT', killOnSignal);
+  process.once('SIGTERM', killOnSignal);
 
   // A server that dies during the tests makes every later page fail with "connection
   // refused": say why, once, with its last lines of output.
@@ -142,6 +149,8 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const stop = async () => {
     stopping = true;
     process.off('exit', killOnExit);
+    process.off('SIGINT', killOnSignal);
+    process.off('SIGTERM', killOnSignal);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
