@@ -8,7 +8,7 @@ use axum::response::Response;
 use crate::state::AppState;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
     frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {

@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download), with a fresh profile.
 
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +38,16 @@ export async function launchBrowser({ baseURL, locale = 'it-IT' } = {}) {
   }
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);
+  // An interrupted run leaves no profile behind (Chromium itself goes with its parent).
+  const onSignal = (signal) => {
+    rmSync(userDataDir, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const close = async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await context.close().catch(() => {});
     await rm(userDataDir, { recursive: true, force: true });
   };

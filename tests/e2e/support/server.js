@@ -3,7 +3,7 @@
 // Nothing is built here: CI builds the binary first (`cargo build -p sprint`).
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -131,6 +131,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const killOnExit = () => child.kill('SIGKILL');
   const killOnSignal = (signal) => {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     process.kill(process.pid, signal);
   };
   process.on('exit', killOnExit);
