@@ -18,6 +18,15 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit log.
     ViewAudit,
+    /// Search the shared register for likely matches (names, birth year, nationality and
+    /// the registering organisation only): the duplicate check before creating a person.
+    SearchPeople,
+    /// Open a person's full record (identity, identifiers, contacts, consents).
+    ViewPeople,
+    /// Register and edit people.
+    EditPeople,
+    /// Read and record vulnerabilities (special-category data, encrypted, audited).
+    ViewVulnerabilities,
 }
 
 impl Permission {
@@ -27,6 +36,10 @@ impl Permission {
         Permission::ViewUsers,
         Permission::ManageUsers,
         Permission::ViewAudit,
+        Permission::SearchPeople,
+        Permission::ViewPeople,
+        Permission::EditPeople,
+        Permission::ViewVulnerabilities,
     ];
 }
 
@@ -41,15 +54,20 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ManageUsers,
             ViewAudit,
         ],
-        Role::PrefectureOfficer
-        | Role::CaseWorker
-        | Role::InfoPointOperator
-        | Role::Mediator
-        | Role::MinorsOfficer
-        | Role::Inspector
-        | Role::CentreManager
-        | Role::Trainer
-        | Role::Analyst => &[ViewOrganisations],
+        // People's records are for those who accompany them; administrators manage
+        // accounts, not beneficiaries, and analysts see only aggregates.
+        Role::PrefectureOfficer | Role::CaseWorker | Role::MinorsOfficer => &[
+            ViewOrganisations,
+            SearchPeople,
+            ViewPeople,
+            EditPeople,
+            ViewVulnerabilities,
+        ],
+        Role::InfoPointOperator => &[ViewOrganisations, SearchPeople, ViewPeople, EditPeople],
+        Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople],
+        Role::Inspector | Role::CentreManager | Role::Trainer | Role::Analyst => {
+            &[ViewOrganisations]
+        }
     }
 }
 

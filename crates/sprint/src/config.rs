@@ -17,6 +17,11 @@ pub struct Config {
     pub database_url_file: Option<PathBuf>,
     /// Address and port to listen on.
     pub bind: String,
+    /// Key(s) for special-category data, `id:base64` comma-separated, current first.
+    pub encryption_key: Option<String>,
+    /// Read the encryption key(s) from this file instead. On SQLite the default is
+    /// `encryption.key` beside the database, created on first start.
+    pub encryption_key_file: Option<PathBuf>,
     /// Seed the demo world (organisations and one user per role) at start-up.
     #[serde(deserialize_with = "flex_bool")]
     pub demo: bool,
@@ -53,6 +58,8 @@ impl Default for Config {
             database_url: "sqlite://data/sprint.db".into(),
             database_url_file: None,
             bind: "127.0.0.1:8080".into(),
+            encryption_key: None,
+            encryption_key_file: None,
             demo: false,
             secure_cookies: false,
             require_totp_for_admins: false,
@@ -68,6 +75,35 @@ impl Default for Config {
             log: "info".into(),
         }
     }
+}
+
+/// Creates a key file readable only by its owner, for a SQLite installation's first start.
+fn create_key_file(file: &Path) -> Result<(), String> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(file).map_err(|e| {
+        format!(
+            "cannot create the encryption key file {}: {e}",
+            file.display()
+        )
+    })?;
+    std::io::Write::write_all(
+        &mut f,
+        format!("k1:{}\n", store::crypto::generate_key()).as_bytes(),
+    )
+    .map_err(|e| e.to_string())?;
+    tracing::warn!(
+        file = %file.display(),
+        "created a new encryption key for special-category data: back it up apart from the database, \
+         without it those fields cannot be read"
+    );
+    Ok(())
 }
 
 /// Accepts true/false, 1/0, yes/no, on/off for switches, as people write them in
@@ -120,6 +156,10 @@ KEYS (sprint.toml key / environment variable, default):
                            (or postgres://USER:PASSWORD@HOST:PORT/DB)
   database_url_file        SPRINT_DATABASE_URL_FILE        read the URL (a secret) from a file
   bind                     SPRINT_BIND                     127.0.0.1:8080
+  encryption_key           SPRINT_ENCRYPTION_KEY           key(s) for special-category data (secret)
+  encryption_key_file      SPRINT_ENCRYPTION_KEY_FILE      read them from a file; on SQLite the default
+                           is encryption.key beside the database, created on first start;
+                           PostgreSQL needs one file shared by every instance (`sprint keygen`)
   demo                     SPRINT_DEMO                     false (1/true seeds the demo world)
   secure_cookies           SPRINT_SECURE_COOKIES           false (set true behind HTTPS)
   require_totp_for_admins  SPRINT_REQUIRE_TOTP_FOR_ADMINS  false
@@ -161,6 +201,42 @@ impl Config {
         Ok(cfg)
     }
 
+    /// The keys for special-category data: given, read from a file, or (SQLite only)
+    /// created beside the database on first start. Never logged.
+    pub fn keyring(&self) -> Result<std::sync::Arc<store::crypto::Keyring>, String> {
+        let spec = if let Some(k) = &self.encryption_key {
+            k.clone()
+        } else {
+            let file = match (
+                &self.encryption_key_file,
+                store::db::parse_url(&self.database_url)?,
+            ) {
+                (Some(f), _) => f.clone(),
+                (None, store::db::Engine::Sqlite(db)) => db
+                    .parent()
+                    .map(|d| d.join("encryption.key"))
+                    .unwrap_or_else(|| PathBuf::from("encryption.key")),
+                (None, store::db::Engine::Postgres) => {
+                    return Err(
+                        "PostgreSQL needs an encryption key shared by every instance: \
+                        create one with `sprint keygen > FILE` and set SPRINT_ENCRYPTION_KEY_FILE"
+                            .into(),
+                    );
+                }
+            };
+            if !file.exists() && self.encryption_key_file.is_none() {
+                create_key_file(&file)?;
+            }
+            std::fs::read_to_string(&file).map_err(|e| {
+                format!(
+                    "cannot read the encryption key file {}: {e}",
+                    file.display()
+                )
+            })?
+        };
+        store::crypto::Keyring::from_spec(&spec).map(std::sync::Arc::new)
+    }
+
     pub fn store_settings(&self) -> store::db::Settings {
         store::db::Settings {
             argon2_m_kib: self.argon2_memory_kib,
@@ -168,6 +244,7 @@ impl Config {
             lockout_threshold: self.lockout_threshold,
             lockout_seconds: self.lockout_minutes * 60,
             ip_rate_limit: self.ip_rate_limit,
+            keyring: self.keyring().ok(),
             ..Default::default()
         }
     }

@@ -55,6 +55,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Print a new random encryption key (for SPRINT_ENCRYPTION_KEY_FILE).
+    Keygen,
     /// Replace the database content with a backup (SQLite: stop the server first).
     Restore {
         #[arg(long, value_name = "FILE")]
@@ -148,6 +150,9 @@ fn main() -> ExitCode {
 
 async fn open(cfg: &Config) -> Result<Db, String> {
     let db = Db::connect(&cfg.database_url, cfg.store_settings()).await?;
+    // A missing or broken key stops start-up with its reason (after the database answered,
+    // so an unreachable database is reported as such).
+    cfg.keyring()?;
     db.migrate().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
@@ -155,6 +160,10 @@ async fn open(cfg: &Config) -> Result<Db, String> {
 async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
     match cmd {
         Command::Serve { .. } => serve(cfg).await,
+        Command::Keygen => {
+            println!("k1:{}", store::crypto::generate_key());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let db = open(&cfg).await?;
             println!(

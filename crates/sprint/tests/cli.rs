@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sprint");
 const PASSWORD: &str = "Demo-Roma-2026";
+/// A fixed encryption key for tests (never used outside them).
+const TEST_KEY: &str = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// A database for one test: a SQLite file in a temp dir, or a new PostgreSQL database.
 struct TestDb {
@@ -63,6 +65,7 @@ impl TestDb {
             .env("SPRINT_LOG", "warn")
             .env("SPRINT_ARGON2_MEMORY_KIB", "1024")
             .env("SPRINT_ARGON2_ITERATIONS", "1")
+            .env("SPRINT_ENCRYPTION_KEY", TEST_KEY)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .output()
@@ -82,6 +85,7 @@ impl TestDb {
             .env("SPRINT_LOG", "warn")
             .env("SPRINT_ARGON2_MEMORY_KIB", "1024")
             .env("SPRINT_ARGON2_ITERATIONS", "1")
+            .env("SPRINT_ENCRYPTION_KEY", TEST_KEY)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -288,6 +292,7 @@ fn a_configuration_file_and_a_secret_file_are_read() {
     let out = Command::new(BIN)
         .args(["migrate"])
         .env_remove("SPRINT_DATABASE_URL")
+        .env("SPRINT_ENCRYPTION_KEY", TEST_KEY)
         .env("SPRINT_LOG", "warn")
         .current_dir(t.dir.path())
         .output()

@@ -39,6 +39,8 @@ pub struct Settings {
     /// Failed logins from one address within the window before it is slowed down.
     pub ip_rate_limit: i64,
     pub ip_rate_window_seconds: i64,
+    /// Keys for special-category data (`crypto`). Without them such data cannot be stored.
+    pub keyring: Option<Arc<crate::crypto::Keyring>>,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             lockout_seconds: 15 * 60,
             ip_rate_limit: 20,
             ip_rate_window_seconds: 15 * 60,
+            keyring: None,
         }
     }
 }
@@ -60,6 +63,8 @@ impl Default for Settings {
 pub struct Db {
     pub pools: Pools,
     pub settings: Arc<Settings>,
+    /// This process's matching index of the register (a cache of the database).
+    pub register: crate::matching::RegisterCache,
 }
 
 /// Who is acting and why, carried into every store call for permission checks and audit.
@@ -208,6 +213,7 @@ impl Db {
         Ok(Db {
             pools,
             settings: Arc::new(settings),
+            register: Default::default(),
         })
     }
 

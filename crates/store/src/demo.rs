@@ -5,7 +5,8 @@ use domain::Result;
 use domain::account::{OrgKind, Role, Scope};
 
 use crate::account::{self, OrgInput, UserInput};
-use crate::db::{Ctx, Db};
+use crate::db::Ctx;
+use crate::db::Db;
 
 /// The password of every demo account. Demo data only: printed at start-up and in the README.
 pub const DEMO_PASSWORD: &str = "Demo-Roma-2026";
@@ -198,5 +199,104 @@ pub async fn seed(db: &Db) -> Result<bool> {
         )
         .await?;
     }
+    seed_people(db, &ids).await?;
     Ok(true)
+}
+
+/// A registering organisation acting in the demo (the system, on its behalf).
+fn as_org(org_id: &str) -> Ctx {
+    let mut ctx = Ctx::system("demo-seed");
+    ctx.actor.org_id = Some(org_id.to_string());
+    ctx
+}
+
+/// People for the journeys: the young Bangladeshi man the info point will look up under
+/// another spelling, several look-alike "Mohamed Ahmed"s (a common name with year-only
+/// dates), a mother who may apply for family reunification.
+async fn seed_people(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
+    use crate::people::{self, PersonInput};
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let p = |given: &str, family: &str, sex: &str, birth: &str, nat: &str| PersonInput {
+        given_names: given.into(),
+        family_name: family.into(),
+        sex: sex.into(),
+        birth_date: birth.into(),
+        birth_precision: "exact".into(),
+        nationality: nat.into(),
+        ..Default::default()
+    };
+    let patronato = as_org(&org("patronato1"));
+    people::create_person(
+        db,
+        &patronato,
+        &PersonInput {
+            name_original: "মোহাম্মদ রাকিবুল ইসলাম".into(),
+            languages: "bn, en".into(),
+            phone: "+39 351 204 7781".into(),
+            ..p("Mohammad Rakibul", "Islam", "male", "2003", "Bangladesh")
+        },
+    )
+    .await?;
+    for (k, birth) in [
+        ("patronato2", "2007"),
+        ("integra", "2007"),
+        ("cri", "2007-01-01"),
+    ] {
+        people::create_person(
+            db,
+            &as_org(&org(k)),
+            &p("Mohamed", "Ahmed", "male", birth, "Egitto"),
+        )
+        .await?;
+    }
+    let integra = as_org(&org("integra"));
+    let fatima = people::create_person(
+        db,
+        &integra,
+        &PersonInput {
+            name_original: "فاطمة الزهراء الإدريسي".into(),
+            languages: "ar, fr".into(),
+            phone: "+39 347 555 0192".into(),
+            passport: "MA X4471902".into(),
+            ..p(
+                "Fatima Zahra",
+                "El Idrissi",
+                "female",
+                "1988-06-12",
+                "Marocco",
+            )
+        },
+    )
+    .await?;
+    people::record_consent(
+        db,
+        &integra,
+        &fatima,
+        "share_for_referral",
+        true,
+        "2026-11-02",
+    )
+    .await?;
+    people::add_vulnerability(
+        db,
+        &integra,
+        &fatima,
+        "single_parent",
+        "2026-11-02",
+        "Due figli minori in Marocco (demo).",
+    )
+    .await?;
+    people::create_person(
+        db,
+        &integra,
+        &p("Olena", "Kovalenko", "female", "1979-09-23", "Ucraina"),
+    )
+    .await?;
+    people::create_person(
+        db,
+        &integra,
+        &p("Amina", "Diallo", "female", "1995-03-02", "Guinea"),
+    )
+    .await?;
+    Ok(())
 }

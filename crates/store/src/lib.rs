@@ -7,9 +7,12 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod dialect;
+pub mod matching;
+pub mod people;
 pub mod schema;
 pub mod time;
 

@@ -16,6 +16,10 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "api_tokens",
     "login_attempts",
     "audit_log",
+    "persons",
+    "person_identifiers",
+    "person_vulnerabilities",
+    "person_consents",
 ];
 
 /// table → column → nullable

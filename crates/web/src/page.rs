@@ -105,6 +105,9 @@ impl ReqInfo {
                 });
             };
             add("/", "nav-home");
+            if u.actor.can(Permission::SearchPeople) {
+                add("/people", "nav-people");
+            }
             if u.actor.can(Permission::ViewUsers) {
                 add("/admin/users", "nav-users");
             }

@@ -213,6 +213,299 @@ pub async fn user(
     Ok(json(StatusCode::OK, UserOut::from(u)))
 }
 
+/// A person as the API returns it.
+#[derive(Serialize, ToSchema)]
+pub struct PersonOut {
+    id: String,
+    owner_org_id: String,
+    given_names: String,
+    family_name: String,
+    name_original: Option<String>,
+    aliases: Vec<String>,
+    sex: Option<String>,
+    /// `YYYY-MM-DD`, `YYYY` or `~YYYY` (estimated).
+    birth: String,
+    birth_precision: Option<String>,
+    nationality: Option<String>,
+    is_tcn: Option<bool>,
+    languages: Vec<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    identifiers: Vec<IdentifierOut>,
+    version: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdentifierOut {
+    kind: String,
+    value: String,
+}
+
+impl From<store::people::Person> for PersonOut {
+    fn from(p: store::people::Person) -> Self {
+        PersonOut {
+            birth: p.birth_display(),
+            identifiers: p
+                .identifiers
+                .iter()
+                .map(|(k, v)| IdentifierOut {
+                    kind: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            aliases: p.aliases.lines().map(str::to_string).collect(),
+            languages: p
+                .languages
+                .split(',')
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            id: p.id,
+            owner_org_id: p.owner_org_id,
+            given_names: p.given_names,
+            family_name: p.family_name,
+            name_original: p.name_original,
+            sex: p.sex,
+            birth_precision: p.birth_precision,
+            nationality: p.nationality,
+            is_tcn: p.is_tcn,
+            phone: p.phone,
+            email: p.email,
+            address: p.address,
+            version: p.version,
+        }
+    }
+}
+
+/// A likely existing record: only what a duplicate check may show.
+#[derive(Serialize, ToSchema)]
+pub struct CandidateOut {
+    id: String,
+    given_names: String,
+    family_name: String,
+    name_original: Option<String>,
+    birth: String,
+    nationality: Option<String>,
+    owner_org_name: String,
+    /// 0 to 1.
+    score: f64,
+    /// `same` or `possible`.
+    decision: String,
+    /// Reason codes, e.g. `name_transliteration`, `identifier_equal`.
+    reasons: Vec<String>,
+    /// Whether the caller may open the full record.
+    can_open: bool,
+}
+
+impl From<store::people::Candidate> for CandidateOut {
+    fn from(c: store::people::Candidate) -> Self {
+        CandidateOut {
+            birth: c.person.birth_display(),
+            id: c.person.id,
+            given_names: c.person.given_names,
+            family_name: c.person.family_name,
+            name_original: c.person.name_original,
+            nationality: c.person.nationality,
+            owner_org_name: c.person.owner_org_name,
+            score: c.score,
+            decision: c.decision.to_string(),
+            reasons: c.reasons,
+            can_open: c.can_open,
+        }
+    }
+}
+
+/// A person to register or update: the same fields as the form, as strings.
+#[derive(serde::Deserialize, ToSchema)]
+pub struct PersonIn {
+    #[serde(flatten)]
+    #[schema(inline)]
+    input: PersonFields,
+    /// Register even though likely matches exist (after a person has checked them).
+    #[serde(default)]
+    confirm_new: bool,
+    /// For updates: the version that was read.
+    #[serde(default)]
+    version: i32,
+}
+
+/// The person fields (all optional strings except the names).
+#[derive(serde::Deserialize, ToSchema)]
+pub struct PersonFields {
+    given_names: String,
+    family_name: String,
+    #[serde(default)]
+    name_original: String,
+    /// One per line.
+    #[serde(default)]
+    aliases: String,
+    /// female, male, other
+    #[serde(default)]
+    sex: String,
+    /// YYYY-MM-DD, DD/MM/YYYY or YYYY
+    #[serde(default)]
+    birth_date: String,
+    /// exact, year, estimated
+    #[serde(default)]
+    birth_precision: String,
+    /// ISO 3166 code or a country name in Italian, English or French.
+    #[serde(default)]
+    nationality: String,
+    /// ISO 639 codes, comma-separated.
+    #[serde(default)]
+    languages: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    cui: String,
+    #[serde(default)]
+    codice_fiscale: String,
+    #[serde(default)]
+    passport: String,
+    #[serde(default)]
+    permit: String,
+}
+
+impl From<PersonFields> for store::people::PersonInput {
+    fn from(f: PersonFields) -> Self {
+        store::people::PersonInput {
+            given_names: f.given_names,
+            family_name: f.family_name,
+            name_original: f.name_original,
+            aliases: f.aliases,
+            sex: f.sex,
+            birth_date: f.birth_date,
+            birth_precision: f.birth_precision,
+            birth_confirmed: None,
+            nationality: f.nationality,
+            languages: f.languages,
+            phone: f.phone,
+            email: f.email,
+            address: f.address,
+            cui: f.cui,
+            codice_fiscale: f.codice_fiscale,
+            passport: f.passport,
+            permit: f.permit,
+        }
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct PersonQuery {
+    /// A name in any spelling or script, or an identifier.
+    #[serde(default)]
+    q: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/persons", tag = "people", params(PersonQuery),
+    responses((status = 200, body = Vec<CandidateOut>), (status = 403, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn persons(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<PersonQuery>,
+) -> AppResult<Response> {
+    let found = store::people::search(&st.db, &auth.ctx, &q.q).await?;
+    Ok(json(
+        StatusCode::OK,
+        found
+            .into_iter()
+            .map(CandidateOut::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/persons/duplicate-check", tag = "people", request_body = PersonFields,
+    responses((status = 200, body = Vec<CandidateOut>), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn duplicate_check(
+    State(st): State<AppState>,
+    auth: Auth,
+    payload: Result<Json<PersonFields>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::SearchPeople)?;
+    let Json(f) = payload.map_err(rejection)?;
+    let input: store::people::PersonInput = f.into();
+    let v = input.check()?;
+    let found = store::people::likely_matches(&st.db, &auth.ctx, &v, None).await?;
+    Ok(json(
+        StatusCode::OK,
+        found
+            .into_iter()
+            .map(CandidateOut::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/persons", tag = "people", request_body = PersonIn,
+    responses((status = 201, body = PersonOut),
+              (status = 409, description = "likely existing records (code possible_duplicate, with candidates); resend with confirm_new after checking them"),
+              (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn create_person(
+    State(st): State<AppState>,
+    auth: Auth,
+    payload: Result<Json<PersonIn>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditPeople)?;
+    let Json(p) = payload.map_err(rejection)?;
+    let input: store::people::PersonInput = p.input.into();
+    let v = input.check()?;
+    if !p.confirm_new {
+        let found = store::people::likely_matches(&st.db, &auth.ctx, &v, None).await?;
+        if !found.is_empty() {
+            return Ok(json(
+                StatusCode::CONFLICT,
+                serde_json::json!({
+                    "code": "possible_duplicate",
+                    "message": auth.info.tr.t("possible_duplicate"),
+                    "request_id": auth.info.request_id,
+                    "fields": [],
+                    "candidates": found.into_iter().map(CandidateOut::from).collect::<Vec<_>>(),
+                }),
+            ));
+        }
+    }
+    let id = store::people::create_person(&st.db, &auth.ctx, &input).await?;
+    let created = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+    Ok(json(StatusCode::CREATED, PersonOut::from(created)))
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PersonOut), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn person(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+    Ok(json(StatusCode::OK, PersonOut::from(p)))
+}
+
+#[utoipa::path(put, path = "/api/v1/persons/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonIn,
+    responses((status = 200, body = PersonOut), (status = 409, body = ApiError, description = "changed by someone else since `version`"),
+              (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn update_person(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<PersonIn>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditPeople)?;
+    let Json(p) = payload.map_err(rejection)?;
+    let input: store::people::PersonInput = p.input.into();
+    store::people::update_person(&st.db, &auth.ctx, &id, p.version, &input).await?;
+    let updated = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+    Ok(json(StatusCode::OK, PersonOut::from(updated)))
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -228,8 +521,8 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SPRInt API", description = "Integration API of SPRInt. Authenticate with a personal token created on the profile page: `Authorization: Bearer spr_…`."),
-    paths(me, orgs, org, create_org, users, user),
-    components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg)),
+    paths(me, orgs, org, create_org, users, user, persons, duplicate_check, create_person, person, update_person),
+    components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -26,6 +26,7 @@ pub mod health;
 pub mod home;
 pub mod login;
 pub mod orgs;
+pub mod people;
 pub mod profile;
 pub mod users;
 
@@ -35,6 +36,9 @@ pub enum Access {
     Public,
     SignedIn,
     Perm(domain::policy::Permission),
+    /// The permission, and the record (a person of Programma Integra in the tests) within
+    /// the actor's scope.
+    Record(domain::policy::Permission),
 }
 
 pub struct RouteSpec {
@@ -233,6 +237,16 @@ pub fn router(state: AppState) -> Router {
             post(users::reset_password),
         )
         .route("/admin/audit", get(audit::list))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new_form))
+        .route("/people/check", post(people::check))
+        .route("/people/{id}", get(people::show).post(people::update))
+        .route("/people/{id}/edit", get(people::edit_form))
+        .route("/people/{id}/consents", post(people::add_consent))
+        .route(
+            "/people/{id}/vulnerabilities",
+            post(people::add_vulnerability),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_login));
 
     let api = Router::new()
@@ -244,6 +258,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/organisations/{id}", get(api::org))
         .route("/api/v1/users", get(api::users))
         .route("/api/v1/users/{id}", get(api::user))
+        .route(
+            "/api/v1/persons",
+            get(api::persons).post(api::create_person),
+        )
+        .route(
+            "/api/v1/persons/duplicate-check",
+            post(api::duplicate_check),
+        )
+        .route(
+            "/api/v1/persons/{id}",
+            get(api::person).put(api::update_person),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

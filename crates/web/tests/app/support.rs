@@ -15,12 +15,18 @@ use web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = store::demo::DEMO_PASSWORD;
 
+/// A fixed key for tests (never used outside them).
+pub const TEST_KEY: &str = "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 /// Settings that keep tests quick: Argon2 at its minimum cost (the code path is the same).
 pub fn test_settings() -> Settings {
     Settings {
         argon2_m_kib: 1024,
         argon2_t: 1,
         argon2_p: 1,
+        keyring: Some(std::sync::Arc::new(
+            store::crypto::Keyring::from_spec(TEST_KEY).unwrap(),
+        )),
         ..Settings::default()
     }
 }

@@ -1,0 +1,210 @@
+//! Blocking keys: which indexed persons are worth scoring against a query.
+//!
+//! Scoring every pair is impossible at a million persons, so each person is filed under a few
+//! keys and only persons sharing a key are scored. The keys, and why:
+//! - **identifier** (kind group + normalised value), **phone**: exact evidence, always read;
+//! - **full birth date** (exact precision only): catches spellings too different for the
+//!   name keys, when the date is real;
+//! - **name-token pair**: every unordered pair of two token skeletons of one reading (a
+//!   repeated name, "Mohamed Mohamed", pairs with itself; so do Said/Saad, which share a
+//!   skeleton). Pairs
+//!   are order-free, so swapped given/family names and names in one field meet; skeletons are
+//!   spelling-free, so Mohamed/Muhammad/محمد meet. "Mohamed Ahmed" has one pair, and a pair is
+//!   far more selective than a single common token;
+//! - **name-token pair + birth year**: the same, per birth year (or "no year"). When a pair
+//!   is too common (thousands of Mohamed Ahmed), the query reads these lists instead, for its
+//!   year ±1;
+//! - **single token skeleton**: read only when short (rare tokens), so that a record whose
+//!   other tokens were all spelled differently (Gamal/Jamal is fine, Gamal/Kamal is not) still
+//!   meets.
+//!
+//! Ambiguous `J` skeletons are filed under both readings (g and y).
+
+use crate::hashing::KeyHasher;
+use crate::phonetic::resolved;
+use crate::profile::Profile;
+
+const TAG_ID: u8 = b'I';
+const TAG_PHONE: u8 = b'P';
+const TAG_DATE: u8 = b'D';
+const TAG_TOKEN: u8 = b'T';
+const TAG_PAIR: u8 = b'2';
+const TAG_PAIR_YEAR: u8 = b'Y';
+/// The "year" of persons without a birth date in pair-year keys.
+const NO_YEAR: u16 = 0;
+/// Bound on name-pair keys per person: 8 tokens make 28 pairs, J readings double some.
+const MAX_PAIRS: usize = 64;
+
+/// The keys of one person.
+pub(crate) struct Keys {
+    pub(crate) exact: Vec<u64>,
+    pub(crate) dates: Vec<u64>,
+    pub(crate) tokens: Vec<u64>,
+    /// Name-pair keys, each with the raw pair hash state for deriving year keys.
+    pub(crate) pairs: Vec<PairKey>,
+    pub(crate) year: Option<u16>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct PairKey {
+    pub(crate) key: u64,
+    seed: KeyHasher,
+}
+
+impl PairKey {
+    pub(crate) fn with_year(&self, year: Option<u16>) -> u64 {
+        let mut h = self.seed;
+        h.number(u64::from(year.unwrap_or(NO_YEAR)));
+        h.finish()
+    }
+}
+
+pub(crate) fn keys(p: &Profile) -> Keys {
+    let mut exact = Vec::new();
+    for (kind, value) in &p.identifiers {
+        let mut h = KeyHasher::new(TAG_ID);
+        h.number(u64::from(kind.group())).bytes(value.as_bytes());
+        exact.push(h.finish());
+    }
+    for (phone, _) in &p.phones {
+        let mut h = KeyHasher::new(TAG_PHONE);
+        h.bytes(phone.as_bytes());
+        exact.push(h.finish());
+    }
+
+    let mut dates = Vec::new();
+    if let Some(b) = p.birth.filter(|b| b.is_exact()) {
+        let mut h = KeyHasher::new(TAG_DATE);
+        h.number(u64::from(b.year))
+            .number(u64::from(b.month.unwrap_or(0)))
+            .number(u64::from(b.day.unwrap_or(0)));
+        dates.push(h.finish());
+    }
+
+    let mut tokens = Vec::new();
+    let mut pair_material: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for v in &p.variants {
+        // Each token's readings (one, or two for J).
+        let readings: Vec<Vec<Vec<u8>>> = v
+            .tokens
+            .iter()
+            .map(|t| resolved(t.info.block_key()))
+            .collect();
+        for r in readings.iter().flatten() {
+            let mut h = KeyHasher::new(TAG_TOKEN);
+            h.bytes(r);
+            tokens.push(h.finish());
+        }
+        for i in 0..readings.len() {
+            for j in i + 1..readings.len() {
+                for x in &readings[i] {
+                    for y in &readings[j] {
+                        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+                        pair_material.push((lo.clone(), hi.clone()));
+                    }
+                }
+            }
+        }
+    }
+    tokens.sort_unstable();
+    tokens.dedup();
+    pair_material.sort_unstable();
+    pair_material.dedup();
+    pair_material.truncate(MAX_PAIRS);
+    let pairs = pair_material
+        .iter()
+        .map(|(lo, hi)| {
+            let mut key = KeyHasher::new(TAG_PAIR);
+            key.bytes(lo).bytes(hi);
+            let mut seed = KeyHasher::new(TAG_PAIR_YEAR);
+            seed.bytes(lo).bytes(hi);
+            PairKey {
+                key: key.finish(),
+                seed,
+            }
+        })
+        .collect();
+
+    Keys {
+        exact,
+        dates,
+        tokens,
+        pairs,
+        year: p.birth.map(|b| b.year),
+    }
+}
+
+impl Keys {
+    /// Every key a person is filed under.
+    pub(crate) fn for_insert(&self) -> Vec<u64> {
+        let mut all: Vec<u64> = Vec::with_capacity(
+            self.exact.len() + self.dates.len() + self.tokens.len() + 2 * self.pairs.len(),
+        );
+        all.extend(&self.exact);
+        all.extend(&self.dates);
+        all.extend(&self.tokens);
+        for p in &self.pairs {
+            all.push(p.key);
+            all.push(p.with_year(self.year));
+        }
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// The pair-year keys a query reads when a pair list is too long: its year ±1 (the
+    /// tolerance of estimated years, and year-only dates off by one in the other record are
+    /// still worth a look), or the "no year" list when it has no date.
+    pub(crate) fn year_keys(&self, pair: &PairKey) -> Vec<u64> {
+        match self.year {
+            Some(y) => (y.saturating_sub(1)..=y.saturating_add(1))
+                .map(|y| pair.with_year(Some(y)))
+                .collect(),
+            None => vec![pair.with_year(None)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::person::Person;
+    use crate::profile::Lookup;
+
+    fn keys_of(p: &Person) -> Keys {
+        keys(&Profile::build(p, &mut Lookup(None)))
+    }
+
+    #[test]
+    fn swapped_and_respelled_names_share_pair_keys() {
+        let a = keys_of(&Person::new("a", "Mohamed", "Ahmed"));
+        let b = keys_of(&Person::new("b", "Ahmad", "Muhammad"));
+        let c = keys_of(&Person::new("c", "", "محمد أحمد"));
+        assert_eq!(a.pairs.len(), 1);
+        assert_eq!(a.pairs[0].key, b.pairs[0].key);
+        assert_eq!(a.pairs[0].key, c.pairs[0].key);
+    }
+
+    #[test]
+    fn year_keys_differ_by_year() {
+        let a = keys_of(
+            &Person::new("a", "Mohamed", "Ahmed").with_birth(crate::BirthDate::year_only(2007)),
+        );
+        let ys = a.year_keys(&a.pairs[0]);
+        assert_eq!(ys.len(), 3);
+        assert!(a.for_insert().contains(&ys[1]));
+        assert!(!a.for_insert().contains(&ys[0]));
+    }
+
+    #[test]
+    fn j_names_are_filed_under_both_readings() {
+        let jamal = keys_of(&Person::new("a", "Jamal", "Omar"));
+        let gamal = keys_of(&Person::new("b", "Gamal", "Omar"));
+        assert!(
+            jamal
+                .pairs
+                .iter()
+                .any(|p| gamal.pairs.iter().any(|q| q.key == p.key))
+        );
+    }
+}

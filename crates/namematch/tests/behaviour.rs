@@ -1,0 +1,570 @@
+//! One test per behaviour the issue asks for, through the public API.
+// Helpers outside #[test] functions are test code too (clippy.toml only covers the latter).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use namematch::{
+    BirthDate, Config, Decision, IdKind, Index, Match, Person, Precision, Reason, Sex, compare,
+    country, dedup, is_tcn, name_key, normalise_name, normalise_phone,
+};
+
+fn ymd(y: u16, m: u8, d: u8) -> BirthDate {
+    BirthDate::ymd(y, m, d).expect("valid date")
+}
+
+fn person(id: &str, given: &str, family: &str) -> Person {
+    Person::new(id, given, family)
+}
+
+fn show(m: &Match) -> String {
+    format!("{:.3} {:?} {:?}", m.score, m.decision, m.reasons)
+}
+
+/// An index with some unrelated people, so that frequencies are not all priors.
+fn background() -> Index {
+    let mut index = Index::new();
+    let names = [
+        ("Mohamed", "Ahmed"),
+        ("Mohamed", "Ali"),
+        ("Mahmoud", "Hassan"),
+        ("Ahmed", "Mostafa"),
+        ("Youssef", "Ibrahim"),
+        ("Omar", "Khaled"),
+        ("Mamadou", "Diallo"),
+        ("Yonas", "Tekle"),
+        ("Md Shahin", "Hossain"),
+        ("Olena", "Kovalenko"),
+    ];
+    for (i, (g, f)) in names.iter().enumerate() {
+        index.insert(
+            &person(&format!("bg{i}"), g, f).with_birth(BirthDate::year_only(2000 + i as u16)),
+        );
+    }
+    index
+}
+
+// --- Transliteration variants ---------------------------------------------------------------
+
+#[test]
+fn mohamed_and_muhammad_are_the_same_name() {
+    for v in [
+        "Muhammad", "Mohammed", "Mohammad", "Mohamad", "Md", "MD.", "Mohd",
+    ] {
+        assert_eq!(name_key(v), name_key("Mohamed"), "{v}");
+        let a = person("a", "Mohamed", "Rakibul").with_birth(ymd(2006, 3, 9));
+        let b = person("b", v, "Rakibul").with_birth(ymd(2006, 3, 9));
+        let m = compare(&a, &b);
+        assert_eq!(m.decision, Decision::Same, "{v}: {}", show(&m));
+        assert!(m.has(Reason::NameTransliteration), "{v}: {}", show(&m));
+    }
+}
+
+#[test]
+fn abdel_rahman_spellings_are_the_same_name() {
+    let forms = [
+        "Abdel Rahman",
+        "Abdulrahman",
+        "Abd al-Rahman",
+        "Abdelrahman",
+        "Abdurrahman",
+        "Abd Ar-Rahman",
+        "عبد الرحمن",
+    ];
+    for f in forms {
+        assert_eq!(name_key(f), name_key("Abdel Rahman"), "{f}");
+    }
+    let a = person("a", "Abdel Rahman", "Saleh").with_birth(ymd(2007, 6, 1));
+    let b = person("b", "Abd al-Rahman", "Saleh").with_birth(ymd(2007, 6, 1));
+    assert_eq!(compare(&a, &b).decision, Decision::Same);
+}
+
+#[test]
+fn hossain_hussain_hossein_are_the_same_name() {
+    assert_eq!(name_key("Hossain"), name_key("Hussain"));
+    assert_eq!(name_key("Hossein"), name_key("Hussain"));
+    let a = person("a", "Shahin", "Hossain").with_birth(ymd(2005, 2, 17));
+    let b = person("b", "Shahin", "Hussain").with_birth(ymd(2005, 2, 17));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::NameTransliteration));
+}
+
+#[test]
+fn tesfay_and_tesfaye_are_the_same_name() {
+    assert_eq!(name_key("Tesfay"), name_key("Tesfaye"));
+    let a = person("a", "Filmon", "Tesfay").with_birth(ymd(2006, 9, 20));
+    let b = person("b", "Filmon", "Tesfaye").with_birth(ymd(2006, 9, 20));
+    assert_eq!(compare(&a, &b).decision, Decision::Same);
+}
+
+#[test]
+fn mahmoud_is_not_mohamed() {
+    let a = person("a", "Mohamed", "Saleh").with_birth(ymd(2006, 3, 9));
+    let b = person("b", "Mahmoud", "Saleh").with_birth(ymd(2006, 3, 9));
+    let m = compare(&a, &b);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(!m.has(Reason::NameTransliteration));
+}
+
+#[test]
+fn md_rakibul_islam_finds_mohammad_rakibul_islam() {
+    let mut index = background();
+    index.insert(
+        &person("r1", "Mohammad Rakibul", "Islam")
+            .with_birth(BirthDate::year_only(2006))
+            .with_nationality("BD"),
+    );
+    let q = person("", "Md Rakibul", "Islam")
+        .with_birth(BirthDate::year_only(2006))
+        .with_nationality("Bangladesh");
+    let found = index.candidates(&q, 5);
+    assert_eq!(
+        found.first().map(|c| c.id.as_str()),
+        Some("r1"),
+        "{found:?}"
+    );
+    assert!(found[0].matched.has(Reason::NameTransliteration));
+}
+
+// --- Order, particles, diacritics, scripts ---------------------------------------------------
+
+#[test]
+fn swapped_name_order_still_matches() {
+    let a = person("a", "Rakibul", "Islam").with_birth(ymd(2006, 11, 2));
+    let b = person("b", "Islam", "Rakibul").with_birth(ymd(2006, 11, 2));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::NameOrderSwapped));
+}
+
+#[test]
+fn all_names_in_one_field_still_match() {
+    let a = person("a", "Yonas", "Tekle Haile").with_birth(ymd(2006, 4, 12));
+    let b = person("b", "", "Tekle Haile Yonas").with_birth(ymd(2006, 4, 12));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::NameEqual));
+}
+
+#[test]
+fn particles_are_ignored() {
+    let pairs = [
+        ("Mohamed El-Sayed", "Mohamed Sayed"),
+        ("Mohamed El Sayed", "Mohamed Elsayed"),
+        ("Ahmed Ould Abdallah", "Ahmed Abdallah"),
+        ("Ali Bin Omar", "Ali Omar"),
+        ("Ali Ben Omar", "Ali Ibn Omar"),
+        ("Marco Di Stefano", "Marco Stefano"),
+        ("Maria De La Cruz", "Maria Cruz"),
+        ("Jan Van Dijk", "Jan Dijk"),
+        ("Hassan Al-Masri", "Hassan Masri"),
+    ];
+    for (x, y) in pairs {
+        let a = person("a", "", x).with_birth(ymd(2001, 7, 7));
+        let b = person("b", "", y).with_birth(ymd(2001, 7, 7));
+        let m = compare(&a, &b);
+        assert_eq!(m.decision, Decision::Same, "{x} / {y}: {}", show(&m));
+    }
+}
+
+#[test]
+fn diacritics_do_not_matter() {
+    assert_eq!(normalise_name("Özgür Çelik"), "ozgur celik");
+    assert_eq!(normalise_name("Nuñez Pérez"), "nunez perez");
+    let a = person("a", "Özgür", "Çelik").with_birth(ymd(1999, 5, 5));
+    let b = person("b", "OZGUR", "CELIK").with_birth(ymd(1999, 5, 5));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same);
+    assert!(m.has(Reason::NameEqual));
+}
+
+#[test]
+fn arabic_script_matches_latin_spelling() {
+    let a = person("a", "محمد", "أحمد").with_birth(ymd(2007, 8, 15));
+    let b = person("b", "Mohamed", "Ahmed").with_birth(ymd(2007, 8, 15));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::NameTransliteration));
+    // As the original-script name of a Latin record, too.
+    let c = person("c", "Mohamed", "Ahmed")
+        .with_original("محمد أحمد")
+        .with_birth(ymd(2007, 8, 15));
+    let d = person("d", "", "")
+        .with_original("محمد أحمد")
+        .with_birth(BirthDate::year_only(2007));
+    let m = compare(&c, &d);
+    assert!(m.has(Reason::OriginalScriptEqual), "{}", show(&m));
+    let e = person("e", "Muhammad", "Ahmad").with_birth(BirthDate::year_only(2007));
+    assert_ne!(compare(&d, &e).decision, Decision::Different);
+}
+
+#[test]
+fn bengali_script_matches_latin_spelling() {
+    let a = person("a", "রাকিবুল", "ইসলাম").with_birth(ymd(2006, 1, 30));
+    let b = person("b", "Rakibul", "Islam").with_birth(ymd(2006, 1, 30));
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert_eq!(
+        name_key("মোহাম্মদ রাকিবুল ইসলাম"),
+        name_key("Mohammad Rakibul Islam")
+    );
+}
+
+#[test]
+fn ethiopic_script_matches_latin_spelling() {
+    assert_eq!(name_key("ተስፋዬ"), name_key("Tesfaye"));
+}
+
+#[test]
+fn original_script_name_is_strong_evidence() {
+    // Same name in Arabic script on both records and a common Latin name with only a year.
+    let a = person("a", "Mohamed", "Ahmed")
+        .with_original("محمد أحمد")
+        .with_birth(BirthDate::year_only(2007));
+    let b = person("b", "Mohammed", "Ahmad")
+        .with_original("محمد أحمد")
+        .with_birth(BirthDate::year_only(2007));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::OriginalScriptEqual));
+    let c = person("c", "Mohammed", "Ahmad").with_birth(BirthDate::year_only(2007));
+    assert!(m.score > compare(&a, &c).score);
+}
+
+#[test]
+fn aliases_are_compared() {
+    let a = person("a", "Filmon", "Ghebremedhin")
+        .with_alias("Filimon Gebremedin")
+        .with_birth(BirthDate::year_only(2006));
+    let b = person("b", "Filimon", "Gebremedin").with_birth(BirthDate::year_only(2006));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::AliasMatch), "{}", show(&m));
+    assert!(m.has(Reason::NameEqual), "{}", show(&m));
+}
+
+// --- Birth dates ---------------------------------------------------------------------------------
+
+#[test]
+fn first_of_january_is_compared_on_the_year_only() {
+    let jan1 = BirthDate::parse("2007-01-01").unwrap().unwrap();
+    assert_eq!(jan1.precision, Precision::YearOnly);
+    let a = person("a", "Yonas", "Tekle").with_birth(jan1);
+    let b = person("b", "Yonas", "Tekle").with_birth(ymd(2007, 9, 14));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::BirthYearEqual), "{}", show(&m));
+    assert!(!m.has(Reason::BirthDateConflict));
+    // Two 1 January placeholders do not count as an equal full date.
+    let c =
+        person("c", "Yonas", "Tekle").with_birth(BirthDate::parse("01/01/2007").unwrap().unwrap());
+    let m = compare(&a, &c);
+    assert!(
+        m.has(Reason::BirthYearEqual) && !m.has(Reason::BirthDateEqual),
+        "{}",
+        show(&m)
+    );
+    // A confirmed 1 January is a full date.
+    let confirmed = BirthDate::parse_confirmed("2007-01-01").unwrap().unwrap();
+    let d = person("d", "Yonas", "Tekle").with_birth(confirmed);
+    let e = person("e", "Yonas", "Tekle").with_birth(confirmed);
+    assert!(compare(&d, &e).has(Reason::BirthDateEqual));
+}
+
+#[test]
+fn estimated_year_tolerates_one_year() {
+    let a = person("a", "Yonas", "Tekle").with_birth(BirthDate::estimated(2007));
+    let b = person("b", "Yonas", "Tekle").with_birth(BirthDate::year_only(2008));
+    assert!(compare(&a, &b).has(Reason::BirthYearClose));
+    let c = person("c", "Yonas", "Tekle").with_birth(BirthDate::year_only(2009));
+    assert!(compare(&a, &c).has(Reason::BirthDateConflict));
+    // Without an estimate, one year apart is a conflict.
+    let d = person("d", "Yonas", "Tekle").with_birth(BirthDate::year_only(2007));
+    assert!(compare(&d, &b).has(Reason::BirthDateConflict));
+}
+
+#[test]
+fn different_full_dates_are_a_conflict() {
+    let a = person("a", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    let b = person("b", "Rakibul", "Islam").with_birth(ymd(2004, 7, 21));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::BirthDateConflict));
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    let c = person("c", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    assert!(compare(&a, &c).score > m.score + 0.4);
+}
+
+#[test]
+fn day_and_month_swapped_is_a_slip_not_a_conflict() {
+    let a = person("a", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    let b = person("b", "Rakibul", "Islam").with_birth(ymd(2006, 9, 3));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::BirthDaySwapped));
+    assert_ne!(m.decision, Decision::Different);
+}
+
+// --- Common names --------------------------------------------------------------------------------
+
+#[test]
+fn common_name_and_year_alone_is_not_the_same_person() {
+    let mut index = background();
+    for i in 0..300 {
+        // Hundreds of Egyptians called Mohamed Ahmed born 2007.
+        index.insert(
+            &person(&format!("m{i}"), "Mohamed", "Ahmed")
+                .with_birth(BirthDate::year_only(2007))
+                .with_nationality("EG")
+                .with_sex(Sex::Male),
+        );
+    }
+    let q = person("q", "Muhammad", "Ahmad")
+        .with_birth(BirthDate::parse("2007-01-01").unwrap().unwrap())
+        .with_nationality("Egitto")
+        .with_sex(Sex::Male);
+    let found = index.candidates(&q, 500);
+    assert!(!found.is_empty());
+    for c in &found {
+        assert_ne!(
+            c.matched.decision,
+            Decision::Same,
+            "{}: {}",
+            c.id,
+            show(&c.matched)
+        );
+        assert!(
+            c.matched.has(Reason::CommonNameOnly),
+            "{}",
+            show(&c.matched)
+        );
+    }
+    // Even on an empty index (built-in frequencies only).
+    let a = person("a", "Mohamed", "Ahmed")
+        .with_birth(BirthDate::year_only(2007))
+        .with_nationality("EG")
+        .with_sex(Sex::Male);
+    let b = person("b", "Mohamed", "Ahmed")
+        .with_birth(BirthDate::year_only(2007))
+        .with_nationality("EG")
+        .with_sex(Sex::Male);
+    let m = compare(&a, &b);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::CommonNameOnly));
+}
+
+#[test]
+fn common_name_with_full_date_and_phone_is_the_same_person() {
+    let a = person("a", "Mohamed", "Ahmed")
+        .with_birth(ymd(2007, 4, 2))
+        .with_phone("333 111 2222");
+    let b = person("b", "Mohamed", "Ahmed")
+        .with_birth(ymd(2007, 4, 2))
+        .with_phone("+39 3331112222");
+    let m = compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::PhoneEqual) && m.has(Reason::BirthDateEqual));
+}
+
+#[test]
+fn rare_names_weigh_more_than_common_ones() {
+    let index = background();
+    let common = index.compare(
+        &person("a", "Mohamed", "Ahmed").with_birth(BirthDate::year_only(2007)),
+        &person("b", "Mohamed", "Ahmed").with_birth(BirthDate::year_only(2007)),
+    );
+    let rare = index.compare(
+        &person("a", "Filmon", "Ghebremedhin").with_birth(BirthDate::year_only(2007)),
+        &person("b", "Filmon", "Ghebremedhin").with_birth(BirthDate::year_only(2007)),
+    );
+    assert!(
+        rare.score > common.score,
+        "{} vs {}",
+        show(&rare),
+        show(&common)
+    );
+}
+
+// --- Identifiers, phones, sex, nationality -------------------------------------------------------
+
+#[test]
+fn exact_passport_match_always_surfaces() {
+    let mut index = background();
+    index
+        .insert(&person("x", "Mahmoud", "Hassan").with_identifier(IdKind::Passport, "A12 345-678"));
+    // Different spelling, swapped, no date: the passport decides.
+    let q = person("q", "Hasan", "Mahmud Ali").with_identifier(IdKind::Passport, "a12345678");
+    let found = index.candidates(&q, 1);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, "x");
+    assert_eq!(found[0].matched.score, 1.0);
+    assert_eq!(found[0].matched.decision, Decision::Same);
+    assert!(
+        found[0]
+            .matched
+            .has(Reason::IdentifierEqual(IdKind::Passport))
+    );
+    // Even with a totally different name.
+    let q = person("q", "Yonas", "Tekle").with_identifier(IdKind::Document, "A12345678");
+    let found = index.candidates(&q, 5);
+    assert_eq!(found[0].id, "x");
+    assert_eq!(found[0].matched.score, 1.0);
+}
+
+#[test]
+fn exact_cui_and_codice_fiscale_matches_surface() {
+    for kind in [IdKind::Cui, IdKind::CodiceFiscale] {
+        let a = person("a", "Ali", "Omar").with_identifier(kind, "RSS MRA 85T10 A562S");
+        let b = person("b", "Omar", "Ali").with_identifier(kind, "rssmra85t10a562s");
+        let m = compare(&a, &b);
+        assert_eq!(m.score, 1.0);
+        assert!(m.has(Reason::IdentifierEqual(kind)));
+    }
+}
+
+#[test]
+fn different_cui_is_strong_evidence_against() {
+    let a = person("a", "Rakibul", "Islam")
+        .with_birth(ymd(2006, 3, 9))
+        .with_identifier(IdKind::Cui, "111122223");
+    let b = person("b", "Rakibul", "Islam")
+        .with_birth(ymd(2006, 3, 9))
+        .with_identifier(IdKind::Cui, "999988887");
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::IdentifierConflict(IdKind::Cui)));
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
+fn phone_numbers_are_normalised_and_strong() {
+    assert_eq!(
+        normalise_phone("333 1234567"),
+        normalise_phone("0039 333-123-4567")
+    );
+    assert_eq!(
+        normalise_phone("+39 333 1234567"),
+        normalise_phone("3331234567")
+    );
+    let a = person("a", "Sajib", "Sarker")
+        .with_phone("333 1234567")
+        .with_birth(BirthDate::year_only(2006));
+    let b = person("b", "Sajeeb", "Sarkar")
+        .with_phone("0039 3331234567")
+        .with_birth(BirthDate::year_only(2006));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::PhoneEqual), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
+fn a_phone_shared_by_many_is_weak() {
+    let mut index = Index::new();
+    for i in 0..30 {
+        index.insert(&person(&format!("g{i}"), "Guest", &format!("N{i}")).with_phone("06 5551234"));
+    }
+    let m = index.compare(
+        &person("a", "Yonas", "Tekle").with_phone("06 5551234"),
+        &person("b", "Mamadou", "Diallo").with_phone("+39 06 5551234"),
+    );
+    assert!(m.has(Reason::PhoneShared), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Different);
+}
+
+#[test]
+fn sex_conflict_counts_against() {
+    let a = person("a", "Nour", "Saleh")
+        .with_birth(ymd(2006, 3, 9))
+        .with_sex(Sex::Male);
+    let b = person("b", "Nour", "Saleh")
+        .with_birth(ymd(2006, 3, 9))
+        .with_sex(Sex::Female);
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::SexConflict));
+    let c = person("c", "Nour", "Saleh")
+        .with_birth(ymd(2006, 3, 9))
+        .with_sex(Sex::Male);
+    assert!(compare(&a, &c).score > m.score);
+}
+
+#[test]
+fn nationality_names_in_three_languages_resolve_to_one_code() {
+    for n in [
+        "Egitto", "Egypt", "Égypte", "EGYPTE", "EG", "egy", "egiziano",
+    ] {
+        assert_eq!(country::lookup(n), Some("EG"), "{n}");
+    }
+    for n in ["Costa d'Avorio", "Côte d’Ivoire", "Ivory Coast", "CIV"] {
+        assert_eq!(country::lookup(n), Some("CI"), "{n}");
+    }
+    let a = person("a", "Ali", "Omar")
+        .with_nationality("Egitto")
+        .with_birth(ymd(2006, 3, 9));
+    let b = person("b", "Ali", "Omar")
+        .with_nationality("Égypte")
+        .with_birth(ymd(2006, 3, 9));
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::NationalityEqual));
+    let c = person("c", "Ali", "Omar")
+        .with_nationality("Tunisie")
+        .with_birth(ymd(2006, 3, 9));
+    assert!(compare(&a, &c).has(Reason::NationalityConflict));
+}
+
+#[test]
+fn third_country_nationals_are_outside_eu_eea_ch() {
+    assert!(is_tcn("EG"));
+    assert!(is_tcn("UA"));
+    assert!(!is_tcn("IT"));
+    assert!(!is_tcn("NO"));
+    assert!(!is_tcn("CH"));
+}
+
+// --- API -----------------------------------------------------------------------------------------
+
+#[test]
+fn thresholds_are_configurable() {
+    let a = person("1", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    let b = person("q", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    let mut index = Index::new();
+    index.insert(&a);
+    let default = index.candidates(&b, 5)[0].matched.clone();
+    assert_eq!(default.decision, Decision::Same, "{}", show(&default));
+    let strict = Config {
+        same: (default.score + 1.0) / 2.0,
+        ..Config::default()
+    };
+    let mut index = Index::with_config(strict);
+    index.insert(&a);
+    let found = index.candidates(&b, 5);
+    assert_eq!(found[0].matched.decision, Decision::Possible);
+    assert_eq!(found[0].matched.score, default.score);
+}
+
+#[test]
+fn dedup_finds_respelled_duplicates() {
+    let persons = vec![
+        person("1", "Mohammad Rakibul", "Islam").with_birth(ymd(2006, 3, 9)),
+        person("2", "Md Rakibul", "Islam").with_birth(ymd(2006, 3, 9)),
+        person("3", "Yonas", "Tekle").with_birth(ymd(2006, 3, 9)),
+        person("4", "Tekle", "Yonas").with_phone("333 9876543"),
+        person("5", "Yonas", "Tekle").with_phone("+393339876543"),
+    ];
+    let pairs = dedup(&persons, 0.95);
+    let ids: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|p| (p.id_a.as_str(), p.id_b.as_str()))
+        .collect();
+    assert!(ids.contains(&("1", "2")), "{ids:?}");
+    assert!(ids.contains(&("4", "5")), "{ids:?}");
+    assert!(!ids.contains(&("1", "3")));
+}
+
+#[test]
+fn reason_codes_are_stable_snake_case() {
+    assert_eq!(
+        Reason::IdentifierEqual(IdKind::Passport).code(),
+        "identifier_equal"
+    );
+    assert_eq!(
+        Reason::IdentifierEqual(IdKind::Passport)
+            .id_kind()
+            .map(IdKind::code),
+        Some("passport")
+    );
+    assert_eq!(Reason::CommonNameOnly.code(), "common_name_only");
+    assert_eq!(Decision::Possible.code(), "possible");
+}

@@ -1,0 +1,185 @@
+//! Property tests: invariants that must hold for any input.
+// Helpers outside #[test] functions are test code too (clippy.toml only covers the latter).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use namematch::{
+    BirthDate, Decision, IdKind, Index, Person, Sex, compare, country, name_key,
+    normalise_identifier, normalise_name, normalise_phone,
+};
+use proptest::prelude::*;
+
+/// Names drawn from real spellings (so that matches happen) and from arbitrary text.
+fn name() -> impl Strategy<Value = String> {
+    let known = prop::sample::select(vec![
+        "Mohamed",
+        "Muhammad",
+        "Md",
+        "Ahmed",
+        "Ahmad",
+        "Mahmoud",
+        "Ali",
+        "Abdel Rahman",
+        "Abdulrahman",
+        "Hossain",
+        "Hussain",
+        "Rakibul",
+        "Islam",
+        "Tesfay",
+        "Tesfaye",
+        "El Sayed",
+        "Ben Ali",
+        "محمد",
+        "أحمد",
+        "রাকিবুল",
+        "ইসলাম",
+        "ተስፋዬ",
+        "Özgür",
+        "Çelik",
+        "Jamal",
+        "Gamal",
+        "",
+        "Said",
+        "Saad",
+    ])
+    .prop_map(str::to_owned);
+    prop_oneof![
+        3 => prop::collection::vec(known, 1..4).prop_map(|v| v.join(" ")),
+        1 => ".{0,40}",
+    ]
+}
+
+fn birth() -> impl Strategy<Value = Option<BirthDate>> {
+    prop_oneof![
+        Just(None),
+        (2000u16..2010).prop_map(|y| Some(BirthDate::year_only(y))),
+        (2000u16..2010).prop_map(|y| Some(BirthDate::estimated(y))),
+        (2000u16..2010, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| BirthDate::ymd(y, m, d).ok()),
+    ]
+}
+
+fn person() -> impl Strategy<Value = Person> {
+    (
+        name(),
+        name(),
+        prop::option::of(name()),
+        prop::collection::vec(name(), 0..2),
+        prop::option::of(prop::sample::select(vec![
+            Sex::Male,
+            Sex::Female,
+            Sex::Other,
+        ])),
+        birth(),
+        prop::option::of(prop::sample::select(vec![
+            "EG", "BD", "Egitto", "Tunisie", "XX",
+        ])),
+        prop::collection::vec(
+            (
+                prop::sample::select(vec![IdKind::Cui, IdKind::Passport, IdKind::Document]),
+                prop::sample::select(vec!["A1234567", "a-123 4567", "99887766", "n/a"]),
+            ),
+            0..2,
+        ),
+        prop::collection::vec(
+            prop::sample::select(vec!["333 1234567", "+393331234567", "0612345678"]),
+            0..2,
+        ),
+    )
+        .prop_map(
+            |(given, family, original, aliases, sex, birth, nationality, identifiers, phones)| {
+                Person {
+                    id: String::new(),
+                    given_names: given,
+                    family_name: family,
+                    name_original: original,
+                    aliases,
+                    sex,
+                    birth,
+                    nationality: nationality.map(str::to_owned),
+                    identifiers: identifiers
+                        .into_iter()
+                        .map(|(k, v)| (k, v.to_owned()))
+                        .collect(),
+                    phones: phones.into_iter().map(str::to_owned).collect(),
+                }
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn normalise_never_panics_and_yields_clean_ascii(s in any::<String>()) {
+        let n = normalise_name(&s);
+        prop_assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b' '));
+        prop_assert!(!n.contains("  ") && !n.starts_with(' ') && !n.ends_with(' '));
+    }
+
+    #[test]
+    fn normalise_is_idempotent(s in any::<String>()) {
+        let once = normalise_name(&s);
+        prop_assert_eq!(normalise_name(&once), once);
+    }
+
+    #[test]
+    fn name_key_depends_only_on_the_normalised_name(s in any::<String>()) {
+        prop_assert_eq!(name_key(&normalise_name(&s)), name_key(&s));
+    }
+
+    #[test]
+    fn other_parsers_never_panic(s in any::<String>()) {
+        let _ = BirthDate::parse(&s);
+        if let Some(code) = country::lookup(&s) {
+            prop_assert_eq!(country::lookup(code), Some(code));
+        }
+        if let Some(p) = normalise_phone(&s) {
+            prop_assert_eq!(normalise_phone(&p), Some(p.clone()));
+        }
+        if let Some(i) = normalise_identifier(&s) {
+            prop_assert_eq!(normalise_identifier(&i), Some(i.clone()));
+        }
+    }
+
+    #[test]
+    fn parsed_dates_print_back(y in 1900u16..2100, m in 1u8..=12, d in 1u8..=28) {
+        let text = format!("{y:04}-{m:02}-{d:02}");
+        let date = BirthDate::parse_confirmed(&text).unwrap().unwrap();
+        prop_assert_eq!(date.to_string(), text);
+    }
+
+    #[test]
+    fn score_is_in_unit_interval_and_symmetric(a in person(), b in person()) {
+        let ab = compare(&a, &b);
+        let ba = compare(&b, &a);
+        prop_assert!((0.0..=1.0).contains(&ab.score), "{}", ab.score);
+        prop_assert!((ab.score - ba.score).abs() < 1e-9, "{} vs {}", ab.score, ba.score);
+        prop_assert_eq!(ab.decision, ba.decision);
+    }
+
+    #[test]
+    fn a_record_matches_itself_at_least_as_well_as_any_other(a in person(), b in person()) {
+        let own = compare(&a, &a).score;
+        prop_assert!(own + 1e-9 >= compare(&a, &b).score, "{} < {}", own, compare(&a, &b).score);
+    }
+
+    #[test]
+    fn a_record_with_strong_evidence_matches_itself_as_same(
+        given in prop::sample::select(vec!["Rakibul", "Mohamed", "Yonas", "Fatima"]),
+        family in prop::sample::select(vec!["Islam", "Ahmed", "Tekle", "Zahra"]),
+        (y, m, d) in (1990u16..2010, 2u8..=12, 1u8..=28),
+    ) {
+        let a = Person::new("a", given, family).with_birth(BirthDate::ymd(y, m, d).unwrap());
+        let m = compare(&a, &a);
+        prop_assert_eq!(m.decision, Decision::Same, "{:?}", m);
+    }
+
+    #[test]
+    fn candidates_are_sorted_and_within_limit(people in prop::collection::vec(person(), 0..12), q in person(), limit in 0usize..5) {
+        let mut index = Index::new();
+        for (i, mut p) in people.into_iter().enumerate() {
+            p.id = format!("p{i}");
+            index.insert(&p);
+        }
+        let found = index.candidates(&q, limit);
+        prop_assert!(found.len() <= limit);
+        prop_assert!(found.windows(2).all(|w| w[0].matched.score >= w[1].matched.score));
+    }
+}

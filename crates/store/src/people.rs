@@ -1,0 +1,841 @@
+//! The people register: one record per person, shared by the network, with the duplicate
+//! check before creation. Identity and contacts are personal data (reads audited);
+//! vulnerabilities are special-category data (sealed with `crypto`, reads audited).
+//!
+//! Who sees what: anyone who registers people may *search* the whole register, but a
+//! search answers only what a duplicate check needs (names, birth year, nationality, the
+//! registering organisation). The full record opens within the reader's scope — their own
+//! organisation's records, or all for a prefecture officer.
+
+use chrono::NaiveDate;
+use domain::account::Scope;
+use domain::people::{Birth, BirthPrecision, ConsentPurpose, IdKind, Sex, Vulnerability};
+use domain::policy::Permission;
+use domain::validate;
+use domain::{Error, FieldError, Result};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::db::{Ctx, Db, Tx, db_err};
+use crate::matching;
+use crate::{Ts, new_id, with_pool, with_tx};
+
+/// The person form as typed (every field a string, so it can be shown again unchanged).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct PersonInput {
+    #[serde(default)]
+    pub given_names: String,
+    #[serde(default)]
+    pub family_name: String,
+    #[serde(default)]
+    pub name_original: String,
+    /// One alias per line.
+    #[serde(default)]
+    pub aliases: String,
+    #[serde(default)]
+    pub sex: String,
+    #[serde(default)]
+    pub birth_date: String,
+    #[serde(default)]
+    pub birth_precision: String,
+    /// Checkbox: a 1 January date is the real one.
+    #[serde(default)]
+    pub birth_confirmed: Option<String>,
+    /// An ISO code or a country name in Italian, English or French.
+    #[serde(default)]
+    pub nationality: String,
+    /// ISO 639 codes, comma-separated.
+    #[serde(default)]
+    pub languages: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub cui: String,
+    #[serde(default)]
+    pub codice_fiscale: String,
+    #[serde(default)]
+    pub passport: String,
+    #[serde(default)]
+    pub permit: String,
+}
+
+/// A checked person, ready to store or to match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonValues {
+    pub given_names: String,
+    pub family_name: String,
+    pub name_original: Option<String>,
+    pub aliases: Vec<String>,
+    pub sex: Option<Sex>,
+    pub birth: Option<Birth>,
+    pub nationality: Option<String>,
+    pub is_tcn: Option<bool>,
+    pub languages: Vec<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub identifiers: Vec<(IdKind, String)>,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl PersonInput {
+    /// Checks the form; every problem is reported at once, per field.
+    pub fn check(&self) -> Result<PersonValues> {
+        let mut errs: Vec<FieldError> = vec![];
+        let mut text =
+            |field: &str, v: &str, max: usize| match validate::required_text(field, v, max) {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.push(e);
+                    String::new()
+                }
+            };
+        let given_names = text("given_names", &self.given_names, 200);
+        let family_name = text("family_name", &self.family_name, 200);
+        let sex = match self.sex.trim() {
+            "" => None,
+            s => match Sex::parse(s) {
+                Some(s) => Some(s),
+                None => {
+                    errs.push(FieldError::new("sex", "field_invalid_choice"));
+                    None
+                }
+            },
+        };
+        let precision =
+            BirthPrecision::parse(self.birth_precision.trim()).unwrap_or(BirthPrecision::Exact);
+        let birth = match Birth::parse(&self.birth_date, precision, self.birth_confirmed.is_some())
+        {
+            Ok(b) => b,
+            Err(code) => {
+                errs.push(FieldError::new("birth_date", code));
+                None
+            }
+        };
+        let nationality = match self.nationality.trim() {
+            "" => None,
+            n => match matching::country_code(n) {
+                Some(c) => Some(c),
+                None => {
+                    errs.push(FieldError::new("nationality", "nationality_unknown"));
+                    None
+                }
+            },
+        };
+        let languages: Vec<String> = self
+            .languages
+            .split([',', ' ', ';'])
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if languages
+            .iter()
+            .any(|l| !(2..=3).contains(&l.len()) || !l.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            errs.push(FieldError::new("languages", "languages_invalid"));
+        }
+        let email = match validate::optional_email(&self.email) {
+            Ok(e) => e,
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        };
+        let phone = opt(&self.phone);
+        if let Some(p) = &phone
+            && (p.chars().filter(char::is_ascii_digit).count() < 6
+                || p.chars()
+                    .any(|c| !(c.is_ascii_digit() || " +-()./".contains(c))))
+        {
+            errs.push(FieldError::new("phone", "phone_invalid"));
+        }
+        let mut identifiers = vec![];
+        for (kind, v, field) in [
+            (IdKind::Cui, &self.cui, "cui"),
+            (
+                IdKind::CodiceFiscale,
+                &self.codice_fiscale,
+                "codice_fiscale",
+            ),
+            (IdKind::Passport, &self.passport, "passport"),
+            (IdKind::Permit, &self.permit, "permit"),
+        ] {
+            if let Some(v) = opt(v) {
+                let norm = IdKind::normalise(&v);
+                if kind == IdKind::CodiceFiscale && norm.len() != 16 {
+                    errs.push(FieldError::new(field, "codice_fiscale_invalid"));
+                } else if norm.len() < 4 || norm.len() > 40 {
+                    errs.push(FieldError::new(field, "identifier_invalid"));
+                } else {
+                    identifiers.push((kind, v));
+                }
+            }
+        }
+        if !errs.is_empty() {
+            return Err(Error::Validation(errs));
+        }
+        Ok(PersonValues {
+            given_names,
+            family_name,
+            name_original: opt(&self.name_original),
+            aliases: self.aliases.lines().filter_map(opt).collect(),
+            sex,
+            birth,
+            is_tcn: nationality.as_deref().map(matching::is_tcn),
+            nationality,
+            languages,
+            phone,
+            email,
+            address: opt(&self.address),
+            identifiers,
+        })
+    }
+}
+
+/// What the duplicate check may show about someone else's record.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub given_names: String,
+    pub family_name: String,
+    pub name_original: Option<String>,
+    pub sex: Option<String>,
+    pub birth_year: Option<i32>,
+    pub birth_month: Option<i32>,
+    pub birth_day: Option<i32>,
+    pub birth_precision: Option<String>,
+    pub nationality: Option<String>,
+    pub owner_org_id: String,
+    pub owner_org_name: String,
+}
+
+impl Summary {
+    pub fn birth_display(&self) -> String {
+        birth_display(
+            self.birth_year,
+            self.birth_month,
+            self.birth_day,
+            self.birth_precision.as_deref(),
+        )
+    }
+}
+
+pub fn birth_display(y: Option<i32>, m: Option<i32>, d: Option<i32>, p: Option<&str>) -> String {
+    match (y, m, d, p) {
+        (Some(y), _, _, Some("estimated")) => format!("~{y}"),
+        (Some(y), Some(m), Some(d), _) => format!("{y:04}-{m:02}-{d:02}"),
+        (Some(y), _, _, _) => y.to_string(),
+        _ => "—".to_string(),
+    }
+}
+
+/// A likely existing record for a person being registered, with why it matches.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Candidate {
+    pub person: Summary,
+    pub score: f64,
+    /// "same" or "possible".
+    pub decision: &'static str,
+    /// Reason codes (Fluent ids `match-…`).
+    pub reasons: Vec<String>,
+    /// Whether the actor may open the full record.
+    pub can_open: bool,
+}
+
+const SUMMARY_COLUMNS: &str = "p.id, p.given_names, p.family_name, p.name_original, p.sex, \
+    p.birth_year, p.birth_month, p.birth_day, p.birth_precision, p.nationality, \
+    p.owner_org_id, o.name AS owner_org_name FROM persons p JOIN organisations o ON o.id = p.owner_org_id";
+
+fn reaches(ctx: &Ctx, perm: Permission, owner_org: &str, created_by: Option<&str>) -> bool {
+    ctx.actor.reaches(perm, owner_org, created_by)
+}
+
+/// Likely existing records for what is being typed, best first, with why they match.
+pub async fn likely_matches(
+    db: &Db,
+    ctx: &Ctx,
+    v: &PersonValues,
+    exclude: Option<&str>,
+) -> Result<Vec<Candidate>> {
+    ctx.actor.require(Permission::SearchPeople)?;
+    let found = matching::candidates(db, v, exclude, 10).await?;
+    if found.is_empty() {
+        return Ok(vec![]);
+    }
+    let ph: Vec<String> = (1..=found.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE p.id IN ({})", ph.join(", "));
+    let rows: Vec<Summary> = with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for (id, _) in &found {
+            q = q.bind(id);
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(db_err)?;
+    let mut out = vec![];
+    for (id, m) in found {
+        let Some(r) = rows.iter().find(|r| r.id == id).cloned() else {
+            continue;
+        };
+        let decision = match m.decision {
+            namematch::Decision::Same => "same",
+            namematch::Decision::Possible => "possible",
+            namematch::Decision::Different => continue,
+        };
+        let mut reasons: Vec<String> = vec![];
+        for r in &m.reasons {
+            let code = r.code().to_string();
+            if !reasons.contains(&code) {
+                reasons.push(code);
+            }
+        }
+        let can_open = reaches(ctx, Permission::ViewPeople, &r.owner_org_id, None);
+        out.push(Candidate {
+            person: r,
+            score: m.score,
+            decision,
+            reasons,
+            can_open,
+        });
+    }
+    audit::record(
+        db,
+        ctx,
+        Event::new("person.duplicate_check", "person", None).details(
+            json!({"candidates": out.iter().map(|c| c.person.id.clone()).collect::<Vec<_>>()}),
+        ),
+    )
+    .await?;
+    Ok(out)
+}
+
+async fn write_children(tx: &mut Tx, id: &str, v: &PersonValues) -> Result<()> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM person_identifiers WHERE person_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(db_err)?;
+    for (kind, value) in &v.identifiers {
+        with_tx!(tx, |c| {
+            sqlx::query("INSERT INTO person_identifiers (id, person_id, kind, value, value_norm) VALUES ($1,$2,$3,$4,$5)")
+                .bind(new_id())
+                .bind(id)
+                .bind(kind.as_str())
+                .bind(value)
+                .bind(IdKind::normalise(value))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Registers a person in the actor's organisation.
+pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<String> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let v = input.check()?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let id = new_id();
+    let now = Ts::now();
+    let b = v.birth;
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO persons (id, owner_org_id, given_names, family_name, name_original, aliases, sex, \
+             birth_year, birth_month, birth_day, birth_precision, nationality, is_tcn, languages, phone, \
+             email, address, created_by, version, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,1,$19,$19)",
+        )
+        .bind(&id)
+        .bind(&org)
+        .bind(&v.given_names)
+        .bind(&v.family_name)
+        .bind(&v.name_original)
+        .bind(v.aliases.join("\n"))
+        .bind(v.sex.map(Sex::as_str))
+        .bind(b.map(|b| b.year))
+        .bind(b.and_then(|b| b.month).map(|m| m as i32))
+        .bind(b.and_then(|b| b.day).map(|d| d as i32))
+        .bind(b.map(|b| b.precision.as_str()))
+        .bind(&v.nationality)
+        .bind(v.is_tcn)
+        .bind(v.languages.join(","))
+        .bind(&v.phone)
+        .bind(&v.email)
+        .bind(&v.address)
+        .bind(&ctx.actor.id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    write_children(&mut tx, &id, &v).await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.create", "person", Some(&id)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A person's full record as its page shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Person {
+    pub id: String,
+    pub owner_org_id: String,
+    pub owner_org_name: String,
+    pub given_names: String,
+    pub family_name: String,
+    pub name_original: Option<String>,
+    pub aliases: String,
+    pub sex: Option<String>,
+    pub birth_year: Option<i32>,
+    pub birth_month: Option<i32>,
+    pub birth_day: Option<i32>,
+    pub birth_precision: Option<String>,
+    pub nationality: Option<String>,
+    pub is_tcn: Option<bool>,
+    pub languages: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub merged_into: Option<String>,
+    pub created_by: String,
+    pub version: i32,
+    pub created_at: Ts,
+    pub updated_at: Ts,
+    #[sqlx(skip)]
+    pub identifiers: Vec<(String, String)>,
+    #[sqlx(skip)]
+    pub consents: Vec<Consent>,
+}
+
+impl Person {
+    pub fn birth_display(&self) -> String {
+        birth_display(
+            self.birth_year,
+            self.birth_month,
+            self.birth_day,
+            self.birth_precision.as_deref(),
+        )
+    }
+
+    /// The record as the edit form shows it.
+    pub fn to_input(&self) -> PersonInput {
+        let id = |k: &str| {
+            self.identifiers
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        PersonInput {
+            given_names: self.given_names.clone(),
+            family_name: self.family_name.clone(),
+            name_original: self.name_original.clone().unwrap_or_default(),
+            aliases: self.aliases.clone(),
+            sex: self.sex.clone().unwrap_or_default(),
+            birth_date: match (self.birth_year, self.birth_month, self.birth_day) {
+                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+                (Some(y), _, _) => y.to_string(),
+                _ => String::new(),
+            },
+            birth_precision: self.birth_precision.clone().unwrap_or_default(),
+            birth_confirmed: (self.birth_month == Some(1) && self.birth_day == Some(1))
+                .then(|| "on".into()),
+            nationality: self.nationality.clone().unwrap_or_default(),
+            languages: self.languages.clone(),
+            phone: self.phone.clone().unwrap_or_default(),
+            email: self.email.clone().unwrap_or_default(),
+            address: self.address.clone().unwrap_or_default(),
+            cui: id("cui"),
+            codice_fiscale: id("codice_fiscale"),
+            passport: id("passport"),
+            permit: id("permit"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Consent {
+    pub id: String,
+    pub purpose: String,
+    pub given: bool,
+    pub on_date: NaiveDate,
+    pub recorded_by: String,
+    pub created_at: Ts,
+}
+
+async fn load_person(db: &Db, id: &str) -> Result<Option<Person>> {
+    let row: Option<Person> = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT p.*, o.name AS owner_org_name FROM persons p JOIN organisations o ON o.id = p.owner_org_id WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })
+    .map_err(db_err)?;
+    let Some(mut person) = row else {
+        return Ok(None);
+    };
+    let ids: Vec<(String, String)> = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT kind, value FROM person_identifiers WHERE person_id = $1 ORDER BY kind",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })
+    .map_err(db_err)?;
+    person.identifiers = ids;
+    person.consents = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT id, purpose, given, on_date, recorded_by, created_at FROM person_consents WHERE person_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })
+    .map_err(db_err)?;
+    Ok(Some(person))
+}
+
+/// Opens a person's record if the actor's scope reaches it; the read is audited.
+pub async fn get_person(db: &Db, ctx: &Ctx, id: &str) -> Result<Person> {
+    ctx.actor.require(Permission::ViewPeople)?;
+    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::ViewPeople,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    audit::record(db, ctx, Event::new("person.read", "person", Some(id))).await?;
+    Ok(p)
+}
+
+/// Saves an edit unless someone else saved in between (then `Conflict`, nothing written).
+pub async fn update_person(
+    db: &Db,
+    ctx: &Ctx,
+    id: &str,
+    version: i32,
+    input: &PersonInput,
+) -> Result<()> {
+    ctx.actor.require(Permission::EditPeople)?;
+    // Whether the record is within reach is answered before anything about the input.
+    let current = load_person(db, id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::EditPeople,
+        &current.owner_org_id,
+        Some(&current.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let v = input.check()?;
+    let b = v.birth;
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE persons SET given_names = $1, family_name = $2, name_original = $3, aliases = $4, sex = $5, \
+             birth_year = $6, birth_month = $7, birth_day = $8, birth_precision = $9, nationality = $10, \
+             is_tcn = $11, languages = $12, phone = $13, email = $14, address = $15, version = version + 1, \
+             updated_at = $16 WHERE id = $17 AND version = $18",
+        )
+        .bind(&v.given_names)
+        .bind(&v.family_name)
+        .bind(&v.name_original)
+        .bind(v.aliases.join("\n"))
+        .bind(v.sex.map(Sex::as_str))
+        .bind(b.map(|b| b.year))
+        .bind(b.and_then(|b| b.month).map(|m| m as i32))
+        .bind(b.and_then(|b| b.day).map(|d| d as i32))
+        .bind(b.map(|b| b.precision.as_str()))
+        .bind(&v.nationality)
+        .bind(v.is_tcn)
+        .bind(v.languages.join(","))
+        .bind(&v.phone)
+        .bind(&v.email)
+        .bind(&v.address)
+        .bind(Ts::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    write_children(&mut tx, id, &v).await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.update", "person", Some(id)),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The register's search: by name (any spelling the matcher knows) or identifier. Answers
+/// summaries only; opening a record is `get_person`.
+pub async fn search(db: &Db, ctx: &Ctx, q: &str) -> Result<Vec<Candidate>> {
+    ctx.actor.require(Permission::SearchPeople)?;
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut v = PersonValues {
+        given_names: q.to_string(),
+        family_name: String::new(),
+        name_original: None,
+        aliases: vec![],
+        sex: None,
+        birth: None,
+        nationality: None,
+        is_tcn: None,
+        languages: vec![],
+        phone: None,
+        email: None,
+        address: None,
+        identifiers: vec![],
+    };
+    // A typed identifier is looked up as every kind.
+    if q.chars().any(|c| c.is_ascii_digit()) {
+        for k in [
+            IdKind::Cui,
+            IdKind::CodiceFiscale,
+            IdKind::Passport,
+            IdKind::Permit,
+        ] {
+            v.identifiers.push((k, q.to_string()));
+        }
+        v.phone = Some(q.to_string());
+    }
+    likely_matches(db, ctx, &v, None).await
+}
+
+/// Records a consent given or withdrawn, with its date and who recorded it.
+pub async fn record_consent(
+    db: &Db,
+    ctx: &Ctx,
+    person_id: &str,
+    purpose: &str,
+    given: bool,
+    on: &str,
+) -> Result<()> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::EditPeople,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let purpose =
+        ConsentPurpose::parse(purpose).ok_or(Error::field("purpose", "field_required"))?;
+    let on_date = NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::field("on_date", "date_invalid"))?;
+    let mut tx = db.begin().await?;
+    let id = new_id();
+    with_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO person_consents (id, person_id, purpose, given, on_date, recorded_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)")
+            .bind(&id)
+            .bind(person_id)
+            .bind(purpose.as_str())
+            .bind(given)
+            .bind(on_date)
+            .bind(&ctx.actor.id)
+            .bind(Ts::now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new(
+            if given {
+                "person.consent_given"
+            } else {
+                "person.consent_withdrawn"
+            },
+            "person",
+            Some(person_id),
+        )
+        .details(json!({"purpose": purpose.as_str(), "on": on_date.to_string()})),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Whether the person's latest word on `purpose` is a yes.
+pub async fn has_consent(db: &Db, person_id: &str, purpose: ConsentPurpose) -> Result<bool> {
+    let row: Option<(bool,)> = with_pool!(db, |p| {
+        sqlx::query_as("SELECT given FROM person_consents WHERE person_id = $1 AND purpose = $2 ORDER BY on_date DESC, created_at DESC LIMIT 1")
+            .bind(person_id)
+            .bind(purpose.as_str())
+            .fetch_optional(p)
+            .await
+    })
+    .map_err(db_err)?;
+    Ok(row.is_some_and(|r| r.0))
+}
+
+/// One art. 17 vulnerability as read back (decrypted).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct VulnerabilityEntry {
+    #[serde(default)]
+    pub id: String,
+    pub category: String,
+    pub noted_on: String,
+    pub note: String,
+    #[serde(default)]
+    pub recorded_by: String,
+}
+
+fn keyring(db: &Db) -> Result<&crate::crypto::Keyring> {
+    db.settings.keyring.as_deref().ok_or_else(|| {
+        Error::internal("no encryption key configured: special-category data cannot be stored")
+    })
+}
+
+/// Records a vulnerability, sealed: the database never holds category or note in clear.
+pub async fn add_vulnerability(
+    db: &Db,
+    ctx: &Ctx,
+    person_id: &str,
+    category: &str,
+    noted_on: &str,
+    note: &str,
+) -> Result<()> {
+    ctx.actor.require(Permission::ViewVulnerabilities)?;
+    let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::ViewVulnerabilities,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let cat = Vulnerability::parse(category).ok_or(Error::field("category", "field_required"))?;
+    let date = NaiveDate::parse_from_str(noted_on.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::field("noted_on", "date_invalid"))?;
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(Error::field("note", "field_too_long"));
+    }
+    let payload =
+        json!({"category": cat.as_str(), "noted_on": date.to_string(), "note": note}).to_string();
+    let sealed = keyring(db)?.seal(
+        &format!("person_vulnerabilities:{person_id}"),
+        payload.as_bytes(),
+    )?;
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO person_vulnerabilities (id, person_id, sealed, recorded_by, created_at) VALUES ($1,$2,$3,$4,$5)")
+            .bind(&id)
+            .bind(person_id)
+            .bind(&sealed)
+            .bind(&ctx.actor.id)
+            .bind(Ts::now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    // The audit entry names the event, never the category.
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.vulnerability_add", "person", Some(person_id)),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Reads (decrypts) a person's vulnerabilities; every read is audited.
+pub async fn vulnerabilities(
+    db: &Db,
+    ctx: &Ctx,
+    person_id: &str,
+) -> Result<Vec<VulnerabilityEntry>> {
+    ctx.actor.require(Permission::ViewVulnerabilities)?;
+    let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::ViewVulnerabilities,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let rows: Vec<(String, String, String)> = with_pool!(db, |pool| {
+        sqlx::query_as("SELECT id, sealed, recorded_by FROM person_vulnerabilities WHERE person_id = $1 AND removed_at IS NULL ORDER BY created_at")
+            .bind(person_id)
+            .fetch_all(pool)
+            .await
+    })
+    .map_err(db_err)?;
+    let ring = keyring(db)?;
+    let mut out = vec![];
+    for (id, sealed, by) in rows {
+        let plain = ring.open(&format!("person_vulnerabilities:{person_id}"), &sealed)?;
+        let mut e: VulnerabilityEntry = serde_json::from_slice(&plain).map_err(Error::internal)?;
+        e.id = id;
+        e.recorded_by = by;
+        out.push(e);
+    }
+    audit::record(
+        db,
+        ctx,
+        Event::new("person.vulnerability_read", "person", Some(person_id)),
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The records the actor's scope reaches, newest first (the worker's own register view).
+pub async fn list_mine(db: &Db, ctx: &Ctx) -> Result<Vec<Summary>> {
+    let scope = ctx.actor.require(Permission::ViewPeople)?;
+    let org = match scope {
+        Scope::All => String::new(),
+        _ => ctx.actor.org_id.clone().unwrap_or_default(),
+    };
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} WHERE p.merged_into IS NULL AND ($1 = '' OR p.owner_org_id = $1) ORDER BY p.created_at DESC LIMIT 50"
+    );
+    let rows = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&org)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    audit::record(db, ctx, Event::new("person.list", "person", None)).await?;
+    Ok(rows)
+}

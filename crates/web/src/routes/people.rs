@@ -1,0 +1,517 @@
+//! The people register's pages: search, register with the duplicate check, the record,
+//! consents and (for those allowed) vulnerabilities.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::people::{BirthPrecision, ConsentPurpose, IdKind, Sex, Vulnerability};
+use domain::policy::Permission;
+use serde::Deserialize;
+use store::people::{Candidate, Person, PersonInput, Summary, VulnerabilityEntry};
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::page::{PageCtx, render, render_status, see_other};
+use crate::state::AppState;
+
+/// Choice lists of the person form, translated.
+pub struct Choices {
+    pub sexes: Vec<(&'static str, String)>,
+    pub precisions: Vec<(&'static str, String)>,
+}
+
+fn choices(auth: &Auth) -> Choices {
+    let tr = auth.info.tr;
+    Choices {
+        sexes: Sex::ALL
+            .iter()
+            .map(|s| (s.as_str(), tr.t(&format!("sex-{s}"))))
+            .collect(),
+        precisions: BirthPrecision::ALL
+            .iter()
+            .map(|p| (p.as_str(), tr.t(&format!("precision-{p}"))))
+            .collect(),
+    }
+}
+
+/// A candidate as the page shows it: reasons translated.
+pub struct CandidateView {
+    pub c: Candidate,
+    pub reasons: Vec<String>,
+    pub percent: u32,
+}
+
+fn views(auth: &Auth, cs: Vec<Candidate>) -> Vec<CandidateView> {
+    cs.into_iter()
+        .map(|c| CandidateView {
+            reasons: c
+                .reasons
+                .iter()
+                .map(|r| auth.info.tr.t(&format!("match-{r}")))
+                .collect(),
+            percent: (c.score * 100.0).round() as u32,
+            c,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+pub struct PeoplePage {
+    pub page: PageCtx,
+    pub q: String,
+    pub found: Vec<CandidateView>,
+    pub mine: Vec<Summary>,
+    pub can_edit: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::SearchPeople)?;
+    let found = store::people::search(&st.db, &auth.ctx, &q.q).await?;
+    let mine = if auth.ctx.actor.can(Permission::ViewPeople) {
+        store::people::list_mine(&st.db, &auth.ctx).await?
+    } else {
+        vec![]
+    };
+    Ok(render(&PeoplePage {
+        page: auth.info.page(&auth.info.tr.t("people-title")),
+        found: views(&auth, found),
+        q: q.q,
+        mine,
+        can_edit: auth.ctx.actor.can(Permission::EditPeople),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "person_form.html")]
+pub struct PersonForm {
+    pub page: PageCtx,
+    pub id: Option<String>,
+    pub version: i32,
+    pub input: PersonInput,
+    pub choices: Choices,
+    pub errors: FormErrors,
+    pub candidates: Vec<CandidateView>,
+    /// The person was shown likely matches and may now confirm a new record.
+    pub offer_confirm: bool,
+}
+
+impl PersonForm {
+    /// The identifier fields: name, label id, typed value.
+    pub fn id_fields(&self) -> Vec<(&'static str, &'static str, String)> {
+        vec![
+            ("cui", "field-cui", self.input.cui.clone()),
+            (
+                "codice_fiscale",
+                "field-codice-fiscale",
+                self.input.codice_fiscale.clone(),
+            ),
+            ("passport", "field-passport", self.input.passport.clone()),
+            ("permit", "field-permit", self.input.permit.clone()),
+        ]
+    }
+}
+
+pub async fn new_form(auth: Auth) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditPeople)?;
+    Ok(render(&PersonForm {
+        page: auth.info.page(&auth.info.tr.t("person-new-title")),
+        id: None,
+        version: 0,
+        input: PersonInput {
+            birth_precision: "exact".into(),
+            ..Default::default()
+        },
+        choices: choices(&auth),
+        errors: FormErrors::default(),
+        candidates: vec![],
+        offer_confirm: false,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NewPerson {
+    #[serde(flatten)]
+    input: PersonInput,
+    /// Set when the operator saw the likely matches and says this is someone else.
+    #[serde(default)]
+    confirm_new: Option<String>,
+}
+
+/// Registers a person — but first shows likely existing records, so that the operator
+/// opens the right one instead of creating a duplicate.
+pub async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    Form(f): Form<NewPerson>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditPeople)?;
+    let title = auth.info.tr.t("person-new-title");
+    let form_again = |status: StatusCode,
+                      errors: FormErrors,
+                      candidates: Vec<CandidateView>,
+                      input: PersonInput| {
+        render_status(
+            status,
+            &PersonForm {
+                page: auth.info.page(&title),
+                id: None,
+                version: 0,
+                offer_confirm: !candidates.is_empty(),
+                input,
+                choices: choices(&auth),
+                errors,
+                candidates,
+            },
+        )
+    };
+    let values = match f.input.check() {
+        Ok(v) => v,
+        Err(e) => {
+            let errors = FormErrors::from_error(&e, &auth.info.tr).unwrap_or_default();
+            return Ok(form_again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                vec![],
+                f.input,
+            ));
+        }
+    };
+    if f.confirm_new.is_none() {
+        let candidates = store::people::likely_matches(&st.db, &auth.ctx, &values, None).await?;
+        if !candidates.is_empty() {
+            return Ok(form_again(
+                StatusCode::OK,
+                FormErrors::default(),
+                views(&auth, candidates),
+                f.input,
+            ));
+        }
+    }
+    match store::people::create_person(&st.db, &auth.ctx, &f.input).await {
+        Ok(id) => Ok(see_other(&format!("/people/{id}?done=created"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => Ok(form_again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                vec![],
+                f.input,
+            )),
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "person_matches.html")]
+pub struct MatchesFragment {
+    pub page: PageCtx,
+    pub candidates: Vec<CandidateView>,
+}
+
+/// The duplicate check while typing (htmx): the likely matches panel only.
+pub async fn check(
+    State(st): State<AppState>,
+    auth: Auth,
+    Form(input): Form<PersonInput>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::SearchPeople)?;
+    let candidates = match input.check() {
+        Ok(v) => store::people::likely_matches(&st.db, &auth.ctx, &v, None).await?,
+        Err(_) => vec![],
+    };
+    Ok(render(&MatchesFragment {
+        page: auth.info.page(""),
+        candidates: views(&auth, candidates),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    pub page: PageCtx,
+    pub p: Person,
+    /// Identifiers with their translated labels.
+    pub id_rows: Vec<(String, String)>,
+    pub vulnerabilities: Option<Vec<VulnerabilityEntry>>,
+    pub categories: Vec<(&'static str, String)>,
+    pub purposes: Vec<(&'static str, String)>,
+    pub can_edit: bool,
+    pub done: Option<String>,
+    pub errors: FormErrors,
+    pub today: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn person_page(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    done: Option<&str>,
+    errors: FormErrors,
+) -> AppResult<PersonPage> {
+    let p = store::people::get_person(&st.db, &auth.ctx, id).await?;
+    let tr = auth.info.tr;
+    let vulnerabilities = if auth.ctx.actor.can(Permission::ViewVulnerabilities) {
+        Some(
+            store::people::vulnerabilities(&st.db, &auth.ctx, id)
+                .await?
+                .into_iter()
+                .map(|mut v| {
+                    v.category = tr.t(&format!("vulnerability-{}", v.category));
+                    v
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(PersonPage {
+        page: auth
+            .info
+            .page(&format!("{} {}", p.given_names, p.family_name)),
+        vulnerabilities,
+        categories: Vulnerability::ALL
+            .iter()
+            .map(|v| (v.as_str(), tr.t(&format!("vulnerability-{v}"))))
+            .collect(),
+        purposes: ConsentPurpose::ALL
+            .iter()
+            .map(|v| (v.as_str(), tr.t(&format!("consent-{v}"))))
+            .collect(),
+        can_edit: auth.ctx.actor.reaches(
+            Permission::EditPeople,
+            &p.owner_org_id,
+            Some(&p.created_by),
+        ),
+        done: done
+            .filter(|c| ["created", "saved", "consent", "vulnerability"].contains(c))
+            .map(|c| tr.t(&format!("done-{c}"))),
+        id_rows: p
+            .identifiers
+            .iter()
+            .map(|(k, v)| {
+                let label = match IdKind::parse(k) {
+                    Some(kind) => tr.t(&format!("field-{}", kind.as_str().replace('_', "-"))),
+                    None => k.clone(),
+                };
+                (label, v.clone())
+            })
+            .collect(),
+        p,
+        errors,
+        today: chrono::Utc::now().date_naive().to_string(),
+    })
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
+    let page = person_page(&st, &auth, &id, d.done.as_deref(), FormErrors::default()).await?;
+    Ok(render(&page))
+}
+
+pub async fn edit_form(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditPeople)?;
+    let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+    if !auth
+        .ctx
+        .actor
+        .reaches(Permission::EditPeople, &p.owner_org_id, Some(&p.created_by))
+    {
+        return Err(AppError(domain::Error::Forbidden));
+    }
+    Ok(render(&PersonForm {
+        page: auth.info.page(&auth.info.tr.t("person-edit-title")),
+        id: Some(p.id.clone()),
+        version: p.version,
+        input: p.to_input(),
+        choices: choices(&auth),
+        errors: FormErrors::default(),
+        candidates: vec![],
+        offer_confirm: false,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct EditPerson {
+    #[serde(flatten)]
+    input: PersonInput,
+    #[serde(default)]
+    version: i32,
+}
+
+pub async fn update(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<EditPerson>,
+) -> AppResult<Response> {
+    match store::people::update_person(&st.db, &auth.ctx, &id, f.version, &f.input).await {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(mut errors) => {
+                // On a conflict, show what the record says now next to what was typed.
+                let (version, current) = if matches!(e, domain::Error::Conflict) {
+                    let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+                    (p.version, Some(p))
+                } else {
+                    (f.version, None)
+                };
+                if let Some(p) = &current {
+                    let now = p.to_input();
+                    let changed = changed_fields(&now, &f.input);
+                    if !changed.is_empty() {
+                        let names: Vec<String> = changed
+                            .iter()
+                            .map(|c| auth.info.tr.t(&format!("field-{c}")))
+                            .collect();
+                        errors.general = Some(format!(
+                            "{} {}",
+                            auth.info.tr.t("conflict"),
+                            auth.info
+                                .tr
+                                .t1("conflict-fields", "fields", names.join(", "))
+                        ));
+                    }
+                }
+                Ok(render_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                    &PersonForm {
+                        page: auth.info.page(&auth.info.tr.t("person-edit-title")),
+                        id: Some(id),
+                        version,
+                        input: f.input,
+                        choices: choices(&auth),
+                        errors,
+                        candidates: vec![],
+                        offer_confirm: false,
+                    },
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+/// The fields where the stored record now differs from what the editor typed.
+fn changed_fields(now: &PersonInput, typed: &PersonInput) -> Vec<&'static str> {
+    let pairs: [(&'static str, &String, &String); 10] = [
+        ("given-names", &now.given_names, &typed.given_names),
+        ("family-name", &now.family_name, &typed.family_name),
+        ("name-original", &now.name_original, &typed.name_original),
+        ("birth-date", &now.birth_date, &typed.birth_date),
+        ("nationality", &now.nationality, &typed.nationality),
+        ("phone", &now.phone, &typed.phone),
+        ("email", &now.email, &typed.email),
+        ("address", &now.address, &typed.address),
+        ("languages", &now.languages, &typed.languages),
+        ("passport", &now.passport, &typed.passport),
+    ];
+    pairs
+        .into_iter()
+        .filter(|(_, a, b)| a.trim() != b.trim())
+        .map(|(n, _, _)| n)
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    given: String,
+    #[serde(default)]
+    on_date: String,
+}
+
+pub async fn add_consent(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<ConsentForm>,
+) -> AppResult<Response> {
+    let r = store::people::record_consent(
+        &st.db,
+        &auth.ctx,
+        &id,
+        &f.purpose,
+        f.given == "yes",
+        &f.on_date,
+    )
+    .await;
+    match r {
+        Ok(()) => Ok(see_other(&format!("/people/{id}?done=consent#consents"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let page = person_page(&st, &auth, &id, None, errors).await?;
+                Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct VulnerabilityForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    noted_on: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn add_vulnerability(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<VulnerabilityForm>,
+) -> AppResult<Response> {
+    match store::people::add_vulnerability(
+        &st.db,
+        &auth.ctx,
+        &id,
+        &f.category,
+        &f.noted_on,
+        &f.note,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!(
+            "/people/{id}?done=vulnerability#vulnerabilities"
+        ))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let page = person_page(&st, &auth, &id, None, errors).await?;
+                Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
