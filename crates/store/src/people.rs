@@ -424,6 +424,9 @@ pub struct Person {
     pub identifiers: Vec<(String, String)>,
     #[sqlx(skip)]
     pub consents: Vec<Consent>,
+    /// Records merged into this one: (id, name as registered).
+    #[sqlx(skip)]
+    pub merged_records: Vec<(String, String)>,
 }
 
 impl Person {
@@ -505,16 +508,265 @@ async fn load_person(db: &Db, id: &str) -> Result<Option<Person>> {
     })
     .map_err(db_err)?;
     person.identifiers = ids;
+    // The records merged into this one contribute their identifiers and consents: a merge
+    // keeps both histories.
+    let family = merged_family(db, id).await?;
+    for (mid, name) in &family {
+        let more: Vec<(String, String)> = with_pool!(db, |p| {
+            sqlx::query_as(
+                "SELECT kind, value FROM person_identifiers WHERE person_id = $1 ORDER BY kind",
+            )
+            .bind(mid)
+            .fetch_all(p)
+            .await
+        })
+        .map_err(db_err)?;
+        for i in more {
+            if !person.identifiers.contains(&i) {
+                person.identifiers.push(i);
+            }
+        }
+        person.merged_records.push((mid.clone(), name.clone()));
+    }
+    let mut all_ids = vec![id.to_string()];
+    all_ids.extend(family.into_iter().map(|(m, _)| m));
+    let ph: Vec<String> = (1..=all_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, purpose, given, on_date, recorded_by, created_at FROM person_consents WHERE person_id IN ({}) ORDER BY on_date DESC, created_at DESC",
+        ph.join(", ")
+    );
     person.consents = with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for i in &all_ids {
+            q = q.bind(i);
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(db_err)?;
+    Ok(Some(person))
+}
+
+/// The records merged into `id`, directly or through earlier merges: (id, name).
+async fn merged_family(db: &Db, id: &str) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = vec![];
+    let mut frontier = vec![id.to_string()];
+    // Merge chains are short; the bound only guards against a damaged cycle.
+    for _ in 0..16 {
+        if frontier.is_empty() {
+            break;
+        }
+        let ph: Vec<String> = (1..=frontier.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, given_names || ' ' || family_name FROM persons WHERE merged_into IN ({})",
+            ph.join(", ")
+        );
+        let rows: Vec<(String, String)> = with_pool!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for f in &frontier {
+                q = q.bind(f);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(db_err)?;
+        frontier = rows
+            .iter()
+            .map(|r| r.0.clone())
+            .filter(|r| !out.iter().any(|o| &o.0 == r) && r != id)
+            .collect();
+        out.extend(rows.into_iter().filter(|r| r.0 != id));
+    }
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Merge {
+    pub id: String,
+    pub kept_id: String,
+    pub merged_id: String,
+    pub merged_name: String,
+    pub reason: Option<String>,
+    pub merged_by: String,
+    pub merged_at: Ts,
+    pub undone_at: Option<Ts>,
+}
+
+/// Merges `merged_id` into `kept_id`: the same person registered twice. Nothing is
+/// deleted: the merged record points at the kept one and its history shows there.
+pub async fn merge_persons(
+    db: &Db,
+    ctx: &Ctx,
+    kept_id: &str,
+    merged_id: &str,
+    reason: &str,
+) -> Result<String> {
+    ctx.actor.require(Permission::EditPeople)?;
+    // The record being worked on must be within reach before anything else is said.
+    let kept = load_person(db, kept_id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::EditPeople,
+        &kept.owner_org_id,
+        Some(&kept.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    if kept_id == merged_id {
+        return Err(Error::field("other", "merge_self"));
+    }
+    let merged = load_person(db, merged_id)
+        .await?
+        .ok_or(Error::field("other", "merge_other_unknown"))?;
+    if !reaches(
+        ctx,
+        Permission::EditPeople,
+        &merged.owner_org_id,
+        Some(&merged.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    if kept.merged_into.is_some() || merged.merged_into.is_some() {
+        return Err(Error::Conflict);
+    }
+    let reason = reason.trim();
+    if reason.chars().count() > 500 {
+        return Err(Error::field("reason", "field_too_long"));
+    }
+    let now = Ts::now();
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND merged_into IS NULL")
+            .bind(kept_id)
+            .bind(now)
+            .bind(merged_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(kept_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO person_merges (id, kept_id, merged_id, reason, merged_by, merged_at) VALUES ($1,$2,$3,$4,$5,$6)")
+            .bind(&id)
+            .bind(kept_id)
+            .bind(merged_id)
+            .bind((!reason.is_empty()).then_some(reason))
+            .bind(&ctx.actor.id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.merge", "person", Some(kept_id))
+            .details(json!({"merged": merged_id, "merge": id})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Undoes a merge: the merged record stands on its own again, with its history.
+pub async fn undo_merge(db: &Db, ctx: &Ctx, merge_id: &str) -> Result<Merge> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let m: Merge = with_pool!(db, |p| {
         sqlx::query_as(
-            "SELECT id, purpose, given, on_date, recorded_by, created_at FROM person_consents WHERE person_id = $1 ORDER BY created_at DESC",
+            "SELECT m.id, m.kept_id, m.merged_id, p.given_names || ' ' || p.family_name AS merged_name, m.reason, \
+             m.merged_by, m.merged_at, m.undone_at FROM person_merges m JOIN persons p ON p.id = m.merged_id WHERE m.id = $1",
+        )
+        .bind(merge_id)
+        .fetch_optional(p)
+        .await
+    })
+    .map_err(db_err)?
+    .ok_or(Error::NotFound)?;
+    if m.undone_at.is_some() {
+        return Err(Error::Conflict);
+    }
+    for pid in [&m.kept_id, &m.merged_id] {
+        let p = load_person(db, pid).await?.ok_or(Error::NotFound)?;
+        if !reaches(
+            ctx,
+            Permission::EditPeople,
+            &p.owner_org_id,
+            Some(&p.created_by),
+        ) {
+            return Err(Error::Forbidden);
+        }
+    }
+    let now = Ts::now();
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE persons SET merged_into = NULL, version = version + 1, updated_at = $1 WHERE id = $2 AND merged_into = $3")
+            .bind(now)
+            .bind(&m.merged_id)
+            .bind(&m.kept_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&m.kept_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE person_merges SET undone_by = $1, undone_at = $2 WHERE id = $3")
+            .bind(&ctx.actor.id)
+            .bind(now)
+            .bind(merge_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.merge_undo", "person", Some(&m.kept_id))
+            .details(json!({"merged": m.merged_id, "merge": merge_id})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The merges in which `id` is the kept record, newest first.
+pub async fn merges_into(db: &Db, id: &str) -> Result<Vec<Merge>> {
+    with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT m.id, m.kept_id, m.merged_id, p.given_names || ' ' || p.family_name AS merged_name, m.reason, \
+             m.merged_by, m.merged_at, m.undone_at FROM person_merges m JOIN persons p ON p.id = m.merged_id \
+             WHERE m.kept_id = $1 ORDER BY m.merged_at DESC",
         )
         .bind(id)
         .fetch_all(p)
         .await
     })
-    .map_err(db_err)?;
-    Ok(Some(person))
+    .map_err(db_err)
 }
 
 /// Opens a person's record if the actor's scope reaches it; the read is audited.
@@ -796,17 +1048,26 @@ pub async fn vulnerabilities(
     ) {
         return Err(Error::Forbidden);
     }
-    let rows: Vec<(String, String, String)> = with_pool!(db, |pool| {
-        sqlx::query_as("SELECT id, sealed, recorded_by FROM person_vulnerabilities WHERE person_id = $1 AND removed_at IS NULL ORDER BY created_at")
-            .bind(person_id)
-            .fetch_all(pool)
-            .await
+    let mut ids = vec![person_id.to_string()];
+    ids.extend(p.merged_records.iter().map(|(m, _)| m.clone()));
+    let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, person_id, sealed, recorded_by FROM person_vulnerabilities WHERE person_id IN ({}) AND removed_at IS NULL ORDER BY created_at",
+        ph.join(", ")
+    );
+    let rows: Vec<(String, String, String, String)> = with_pool!(db, |pool| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for i in &ids {
+            q = q.bind(i);
+        }
+        q.fetch_all(pool).await
     })
     .map_err(db_err)?;
     let ring = keyring(db)?;
     let mut out = vec![];
-    for (id, sealed, by) in rows {
-        let plain = ring.open(&format!("person_vulnerabilities:{person_id}"), &sealed)?;
+    for (id, owner, sealed, by) in rows {
+        // Each value is bound to the record it was written for (it stays there after a merge).
+        let plain = ring.open(&format!("person_vulnerabilities:{owner}"), &sealed)?;
         let mut e: VulnerabilityEntry = serde_json::from_slice(&plain).map_err(Error::internal)?;
         e.id = id;
         e.recorded_by = by;

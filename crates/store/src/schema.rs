@@ -20,6 +20,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "person_identifiers",
     "person_vulnerabilities",
     "person_consents",
+    "person_merges",
 ];
 
 /// table → column → nullable

@@ -233,6 +233,8 @@ pub struct PersonOut {
     email: Option<String>,
     address: Option<String>,
     identifiers: Vec<IdentifierOut>,
+    /// Set when this record was merged into another one (the kept record's id).
+    merged_into: Option<String>,
     version: i32,
 }
 
@@ -273,6 +275,7 @@ impl From<store::people::Person> for PersonOut {
             phone: p.phone,
             email: p.email,
             address: p.address,
+            merged_into: p.merged_into,
             version: p.version,
         }
     }

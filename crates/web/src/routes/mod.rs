@@ -196,6 +196,16 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/api/v1/users/{user}",
         access: Access::Perm(P::ViewUsers),
     },
+    RouteSpec {
+        method: "POST",
+        path: "/people/{person}/merge",
+        access: Access::Record(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/{person}/merges/no-such-merge/undo",
+        access: Access::Perm(P::EditPeople),
+    },
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -247,6 +257,8 @@ pub fn router(state: AppState) -> Router {
             "/people/{id}/vulnerabilities",
             post(people::add_vulnerability),
         )
+        .route("/people/{id}/merge", post(people::merge))
+        .route("/people/{id}/merges/{merge}/undo", post(people::undo_merge))
         .route_layer(from_fn_with_state(state.clone(), require_login));
 
     let api = Router::new()

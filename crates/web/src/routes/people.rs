@@ -253,6 +253,9 @@ pub struct PersonPage {
     pub done: Option<String>,
     pub errors: FormErrors,
     pub today: String,
+    /// Other records that may be this person (for those who may merge).
+    pub duplicates: Vec<CandidateView>,
+    pub merges: Vec<store::people::Merge>,
 }
 
 #[derive(Deserialize, Default)]
@@ -284,7 +287,25 @@ async fn person_page(
     } else {
         None
     };
+    let can_edit =
+        auth.ctx
+            .actor
+            .reaches(Permission::EditPeople, &p.owner_org_id, Some(&p.created_by));
+    let duplicates = match (can_edit && p.merged_into.is_none(), p.to_input().check()) {
+        (true, Ok(v)) => views(
+            auth,
+            store::people::likely_matches(&st.db, &auth.ctx, &v, Some(&p.id))
+                .await?
+                .into_iter()
+                .filter(|c| c.can_open)
+                .collect(),
+        ),
+        _ => vec![],
+    };
+    let merges = store::people::merges_into(&st.db, &p.id).await?;
     Ok(PersonPage {
+        duplicates,
+        merges,
         page: auth
             .info
             .page(&format!("{} {}", p.given_names, p.family_name)),
@@ -303,7 +324,17 @@ async fn person_page(
             Some(&p.created_by),
         ),
         done: done
-            .filter(|c| ["created", "saved", "consent", "vulnerability"].contains(c))
+            .filter(|c| {
+                [
+                    "created",
+                    "saved",
+                    "consent",
+                    "vulnerability",
+                    "merged",
+                    "unmerged",
+                ]
+                .contains(c)
+            })
             .map(|c| tr.t(&format!("done-{c}"))),
         id_rows: p
             .identifiers
@@ -510,6 +541,54 @@ pub async fn add_vulnerability(
             Some(errors) => {
                 let page = person_page(&st, &auth, &id, None, errors).await?;
                 Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MergeForm {
+    /// The other record, which is merged into this one.
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Merges another record of the same person into this one.
+pub async fn merge(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<MergeForm>,
+) -> AppResult<Response> {
+    match store::people::merge_persons(&st.db, &auth.ctx, &id, f.other.trim(), &f.reason).await {
+        Ok(_) => Ok(see_other(&format!("/people/{id}?done=merged#merges"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let page = person_page(&st, &auth, &id, None, errors).await?;
+                Ok(render_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                    &page,
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+pub async fn undo_merge(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, merge)): Path<(String, String)>,
+) -> AppResult<Response> {
+    match store::people::undo_merge(&st.db, &auth.ctx, &merge).await {
+        Ok(_) => Ok(see_other(&format!("/people/{id}?done=unmerged#merges"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let page = person_page(&st, &auth, &id, None, errors).await?;
+                Ok(render_status(StatusCode::CONFLICT, &page))
             }
             None => Err(AppError(e)),
         },

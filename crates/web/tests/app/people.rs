@@ -447,3 +447,157 @@ async fn a_second_instance_sees_people_registered_through_the_first() {
     let r = c.api("POST", "/api/v1/persons/duplicate-check", &token, Some(r#"{"given_names":"Hussain","family_name":"Muhammad","birth_date":"2001-07-09","nationality":"Bangladesh"}"#)).await;
     assert_eq!(r.json()[0]["family_name"], "Mohammad", "{}", r.body);
 }
+
+#[tokio::test]
+async fn merging_keeps_both_histories_and_can_be_undone() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.login_ok("chiara").await;
+    let a = person_id(
+        &register_new(
+            &mut c,
+            &[
+                ("given_names", "Abdulrahman"),
+                ("family_name", "Haidari"),
+                ("birth_date", "2000-02-10"),
+                ("nationality", "AF"),
+                ("passport", "P0011223"),
+            ],
+        )
+        .await,
+    );
+    let b = person_id(
+        &register_new(
+            &mut c,
+            &[
+                ("given_names", "Abdel Rahman"),
+                ("family_name", "Haidari"),
+                ("birth_date", "2000-02-10"),
+                ("nationality", "Afghanistan"),
+                ("phone", "+39 333 987 6543"),
+            ],
+        )
+        .await,
+    );
+    c.get(&format!("/people/{b}")).await;
+    c.post(
+        &format!("/people/{b}/consents"),
+        &[
+            ("purpose", "share_for_referral"),
+            ("given", "yes"),
+            ("on_date", "2026-11-01"),
+        ],
+    )
+    .await;
+    // The record page offers the other as a likely duplicate.
+    let page = c.get(&format!("/people/{a}")).await;
+    assert!(
+        page.body.contains(&format!("name=\"other\" value=\"{b}\"")),
+        "{}",
+        page.body
+    );
+    let merged = c
+        .post(
+            &format!("/people/{a}/merge"),
+            &[("other", &b), ("reason", "stessa persona, grafia diversa")],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let kept = c.get(&format!("/people/{a}")).await;
+    assert!(kept.body.contains("Registrata anche come"));
+    assert!(
+        kept.body.contains("Condivisione con altre organizzazioni"),
+        "the merged record's consent shows on the kept one"
+    );
+    let old = c.get(&format!("/people/{b}")).await;
+    assert!(old.body.contains("è stato unito"));
+    // The merged record no longer comes up as a separate match.
+    let token = app.token_for("chiara").await;
+    let check = c
+        .api("POST", "/api/v1/persons/duplicate-check", &token, Some(r#"{"given_names":"Abd al-Rahman","family_name":"Haidari","birth_date":"2000-02-10"}"#))
+        .await;
+    let ids: Vec<String> = check
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.contains(&a) && !ids.contains(&b), "{ids:?}");
+    // Merging again is refused; undoing restores both records.
+    let again = c
+        .post(&format!("/people/{a}/merge"), &[("other", &b)])
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let merges = store::people::merges_into(app.db(), &a).await.unwrap();
+    let undo = c
+        .post(&format!("/people/{a}/merges/{}/undo", merges[0].id), &[])
+        .await;
+    assert_eq!(undo.status, StatusCode::SEE_OTHER);
+    let restored = c
+        .api("GET", &format!("/api/v1/persons/{b}"), &token, None)
+        .await
+        .json();
+    assert_eq!(restored["merged_into"], serde_json::Value::Null);
+    let twice = c
+        .post(&format!("/people/{a}/merges/{}/undo", merges[0].id), &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let actions: Vec<String> = store::audit::list(
+        app.db(),
+        &store::Ctx::system("t"),
+        &store::audit::Filter {
+            object_id: a.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.action)
+    .collect();
+    assert!(
+        actions.contains(&"person.merge".to_string())
+            && actions.contains(&"person.merge_undo".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_record_cannot_be_merged_with_itself_or_across_scope() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.login_ok("chiara").await;
+    let a = person_id(
+        &register_new(
+            &mut c,
+            &[
+                ("given_names", "Saida"),
+                ("family_name", "Ben Salah"),
+                ("birth_date", "1990"),
+            ],
+        )
+        .await,
+    );
+    c.get(&format!("/people/{a}")).await;
+    let own = c
+        .post(&format!("/people/{a}/merge"), &[("other", &a)])
+        .await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut sara = app.client();
+    sara.login_ok("sara").await;
+    let x = person_id(
+        &register_new(
+            &mut sara,
+            &[
+                ("given_names", "Saida"),
+                ("family_name", "Ben Salah"),
+                ("birth_date", "1990"),
+            ],
+        )
+        .await,
+    );
+    let across = sara
+        .post(&format!("/people/{x}/merge"), &[("other", &a)])
+        .await;
+    assert_eq!(across.status, StatusCode::FORBIDDEN);
+}
