@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod error;
+pub mod legal;
 pub mod people;
 pub mod policy;
 pub mod validate;

@@ -27,6 +27,10 @@ pub enum Permission {
     EditPeople,
     /// Read and record vulnerabilities (special-category data, encrypted, audited).
     ViewVulnerabilities,
+    /// See cases (of the organisation in scope, or referred to it).
+    ViewCases,
+    /// Open and work on cases, refer them, answer referrals.
+    EditCases,
 }
 
 impl Permission {
@@ -40,6 +44,8 @@ impl Permission {
         Permission::ViewPeople,
         Permission::EditPeople,
         Permission::ViewVulnerabilities,
+        Permission::ViewCases,
+        Permission::EditCases,
     ];
 }
 
@@ -62,9 +68,18 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewPeople,
             EditPeople,
             ViewVulnerabilities,
+            ViewCases,
+            EditCases,
         ],
-        Role::InfoPointOperator => &[ViewOrganisations, SearchPeople, ViewPeople, EditPeople],
-        Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople],
+        Role::InfoPointOperator => &[
+            ViewOrganisations,
+            SearchPeople,
+            ViewPeople,
+            EditPeople,
+            ViewCases,
+            EditCases,
+        ],
+        Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople, ViewCases],
         Role::Inspector | Role::CentreManager | Role::Trainer | Role::Analyst => {
             &[ViewOrganisations]
         }

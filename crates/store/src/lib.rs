@@ -7,6 +7,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod cases;
 pub mod crypto;
 pub mod db;
 pub mod demo;

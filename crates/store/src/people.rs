@@ -779,7 +779,14 @@ pub async fn get_person(db: &Db, ctx: &Ctx, id: &str) -> Result<Person> {
         &p.owner_org_id,
         Some(&p.created_by),
     ) {
-        return Err(Error::Forbidden);
+        // A case of this person referred to the actor's organisation opens the record too.
+        let shared = match ctx.actor.org_id.as_deref() {
+            Some(org) => crate::cases::person_shared_with(db, id, org).await?,
+            None => false,
+        };
+        if !shared {
+            return Err(Error::Forbidden);
+        }
     }
     audit::record(db, ctx, Event::new("person.read", "person", Some(id))).await?;
     Ok(p)

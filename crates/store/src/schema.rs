@@ -21,6 +21,13 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "person_vulnerabilities",
     "person_consents",
     "person_merges",
+    "legal_rules",
+    "procedures",
+    "procedure_items",
+    "cases",
+    "case_tasks",
+    "case_events",
+    "referrals",
 ];
 
 /// table → column → nullable

@@ -108,6 +108,9 @@ impl ReqInfo {
             if u.actor.can(Permission::SearchPeople) {
                 add("/people", "nav-people");
             }
+            if u.actor.can(Permission::ViewCases) {
+                add("/cases", "nav-cases");
+            }
             if u.actor.can(Permission::ViewUsers) {
                 add("/admin/users", "nav-users");
             }

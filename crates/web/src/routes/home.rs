@@ -44,14 +44,14 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-audit", Some("/admin/audit")),
         ],
         Role::PrefectureOfficer => &[
-            ("area-referrals", None),
-            ("area-deadlines", None),
+            ("area-referrals", Some("/cases")),
+            ("area-deadlines", Some("/cases")),
             ("area-citizenship", None),
         ],
         Role::CaseWorker => &[
             ("area-people", Some("/people")),
-            ("area-cases", None),
-            ("area-referrals", None),
+            ("area-cases", Some("/cases")),
+            ("area-referrals", Some("/cases")),
         ],
         Role::InfoPointOperator => &[
             ("area-contacts", None),

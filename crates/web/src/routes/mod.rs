@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 pub mod api;
 pub mod audit;
+pub mod cases;
 pub mod health;
 pub mod home;
 pub mod login;
@@ -206,6 +207,46 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/people/{person}/merges/no-such-merge/undo",
         access: Access::Perm(P::EditPeople),
     },
+    RouteSpec {
+        method: "GET",
+        path: "/cases",
+        access: Access::Perm(P::ViewCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/cases/new?person={person}",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/cases/{case}",
+        access: Access::Record(P::ViewCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/status",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/tasks",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/referrals",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/referrals/no-such-referral/accept",
+        access: Access::Perm(P::EditCases),
+    },
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -257,6 +298,15 @@ pub fn router(state: AppState) -> Router {
             "/people/{id}/vulnerabilities",
             post(people::add_vulnerability),
         )
+        .route("/cases", get(cases::list).post(cases::create))
+        .route("/cases/new", get(cases::new_form))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/status", post(cases::update_status))
+        .route("/cases/{id}/tasks", post(cases::add_task))
+        .route("/cases/{id}/tasks/{task}/done", post(cases::complete_task))
+        .route("/cases/{id}/referrals", post(cases::refer))
+        .route("/referrals/{id}/accept", post(cases::accept))
+        .route("/referrals/{id}/reject", post(cases::reject))
         .route("/people/{id}/merge", post(people::merge))
         .route("/people/{id}/merges/{merge}/undo", post(people::undo_merge))
         .route_layer(from_fn_with_state(state.clone(), require_login));

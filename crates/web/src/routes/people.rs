@@ -256,6 +256,8 @@ pub struct PersonPage {
     /// Other records that may be this person (for those who may merge).
     pub duplicates: Vec<CandidateView>,
     pub merges: Vec<store::people::Merge>,
+    pub cases: Vec<store::cases::CaseRow>,
+    pub can_open_case: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -303,7 +305,10 @@ async fn person_page(
         _ => vec![],
     };
     let merges = store::people::merges_into(&st.db, &p.id).await?;
+    let cases = store::cases::cases_of_person(&st.db, &auth.ctx, &p.id).await?;
     Ok(PersonPage {
+        cases,
+        can_open_case: auth.ctx.actor.can(Permission::EditCases) && p.merged_into.is_none(),
         duplicates,
         merges,
         page: auth

@@ -8,6 +8,7 @@ mod audit_log;
 mod auth;
 mod backup;
 mod bad_input;
+mod cases;
 mod people;
 mod permissions;
 mod schema;

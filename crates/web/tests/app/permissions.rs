@@ -34,10 +34,11 @@ async fn make_target(app: &TestApp) -> String {
     .unwrap()
 }
 
-fn fill(path: &str, org: &str, user: &str, person: &str) -> String {
+fn fill(path: &str, org: &str, user: &str, person: &str, case: &str) -> String {
     path.replace("{org}", org)
         .replace("{user}", user)
         .replace("{person}", person)
+        .replace("{case}", case)
 }
 
 /// `org` owns the test person.
@@ -78,6 +79,26 @@ async fn make_person(app: &TestApp, org: &str) -> String {
     .unwrap()
 }
 
+/// A case of Programma Integra on the test person.
+async fn make_case(app: &TestApp, org: &str, person: &str) -> String {
+    let chiara = app.user_id("chiara").await;
+    let ctx = store::Ctx {
+        actor: Actor::user(
+            chiara,
+            org.to_string(),
+            vec![domain::account::Grant {
+                role: domain::account::Role::CaseWorker,
+                scope: domain::account::Scope::Organisation,
+            }],
+        ),
+        request_id: None,
+        purpose: None,
+    };
+    store::cases::create_case(app.db(), &ctx, person, "permit_renewal", "2026-11-01")
+        .await
+        .unwrap()
+}
+
 /// A valid body for the routes that take a person as JSON.
 const PERSON_JSON: &str =
     r#"{"given_names":"Amina","family_name":"Diallo","birth_date":"1995","version":1}"#;
@@ -92,6 +113,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         .unwrap()
         .id;
     let person = make_person(&app, &org).await;
+    let case = make_case(&app, &org, &person).await;
     for demo in store::demo::USERS {
         let mut c = app.client();
         c.login_ok(demo.username).await;
@@ -101,7 +123,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             .unwrap()
             .actor();
         for r in ROUTES {
-            let path = fill(r.path, &org, &target, &person);
+            let path = fill(r.path, &org, &target, &person, &case);
             let resp = if path.starts_with("/api/v1") {
                 let body = match r.method {
                     "PUT" => Some(PERSON_JSON),
@@ -140,7 +162,7 @@ async fn nobody_signed_in_reaches_only_public_routes() {
     let mut c = app.client();
     c.get("/login").await; // a browser would hold the pre-session form token
     for r in ROUTES {
-        let path = fill(r.path, "x", &target, "p");
+        let path = fill(r.path, "x", &target, "p", "c");
         let resp = if path.starts_with("/api/v1") {
             c.api(r.method, &path, "spr_not_a_real_token", None).await
         } else if r.method == "GET" {

@@ -1,0 +1,770 @@
+//! Cases: a person, a procedure of the catalogue, the owning organisation and a worker;
+//! status, tasks, the legal deadline computed from the rule in force on the filing date,
+//! a timeline, and referrals to other organisations — which need the person's consent to
+//! share, and which open the case (read, and work on it once accepted) to the receiver.
+
+use chrono::NaiveDate;
+use domain::legal::{DeadlineState, LegalRule, deadline_state, rule_for};
+use domain::people::ConsentPurpose;
+use domain::policy::Permission;
+use domain::validate;
+use domain::{Error, Result};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::db::{Ctx, Db, Tx, db_err};
+use crate::{Ts, new_id, with_pool, with_tx};
+
+pub const STATUSES: &[&str] = &["open", "submitted", "waiting", "decided", "closed"];
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Procedure {
+    pub code: String,
+    pub category: String,
+    pub name_it: String,
+    pub name_en: String,
+    pub offices: String,
+    pub term_code: Option<String>,
+}
+
+impl Procedure {
+    pub fn name(&self, lang: &str) -> &str {
+        if lang == "it" {
+            &self.name_it
+        } else {
+            &self.name_en
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ProcedureItem {
+    pub kind: String,
+    pub position: i32,
+    pub text_it: String,
+    pub text_en: String,
+}
+
+pub async fn procedures(db: &Db) -> Result<Vec<Procedure>> {
+    with_pool!(db, |p| {
+        sqlx::query_as("SELECT code, category, name_it, name_en, offices, term_code FROM procedures WHERE active ORDER BY category, name_it")
+            .fetch_all(p)
+            .await
+    })
+    .map_err(db_err)
+}
+
+pub async fn procedure_items(db: &Db, code: &str) -> Result<Vec<ProcedureItem>> {
+    with_pool!(db, |p| {
+        sqlx::query_as("SELECT kind, position, text_it, text_en FROM procedure_items WHERE procedure_code = $1 ORDER BY kind DESC, position")
+            .bind(code)
+            .fetch_all(p)
+            .await
+    })
+    .map_err(db_err)
+}
+
+#[derive(sqlx::FromRow)]
+struct RuleRow {
+    id: String,
+    code: String,
+    days: Option<i32>,
+    months: Option<i32>,
+    extension_months: Option<i32>,
+    basis: String,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
+    let rows: Vec<RuleRow> = with_pool!(db, |p| {
+        sqlx::query_as("SELECT id, code, days, months, extension_months, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from")
+            .fetch_all(p)
+            .await
+    })
+    .map_err(db_err)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LegalRule {
+            id: r.id,
+            code: r.code,
+            days: r.days,
+            months: r.months,
+            extension_months: r.extension_months,
+            basis: r.basis,
+            valid_from: r.valid_from,
+            valid_to: r.valid_to,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CaseRow {
+    pub id: String,
+    pub person_id: String,
+    pub person_name: String,
+    pub procedure_code: String,
+    pub owner_org_id: String,
+    pub owner_org_name: String,
+    pub assigned_to: Option<String>,
+    pub status: String,
+    pub filed_on: Option<NaiveDate>,
+    pub decided_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: Ts,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.person_id, p.given_names || ' ' || p.family_name AS person_name, \
+    c.procedure_code, c.owner_org_id, o.name AS owner_org_name, c.assigned_to, c.status, c.filed_on, \
+    c.decided_on, c.version, c.created_at FROM cases c JOIN persons p ON p.id = c.person_id \
+    JOIN organisations o ON o.id = c.owner_org_id";
+
+/// The legal deadline of a case, with the rule it comes from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Deadline {
+    pub due: NaiveDate,
+    pub due_extended: Option<NaiveDate>,
+    pub state: DeadlineState,
+    pub rule: LegalRule,
+}
+
+pub fn deadline(
+    case: &CaseRow,
+    term_code: Option<&str>,
+    rules: &[LegalRule],
+    today: NaiveDate,
+) -> Option<Deadline> {
+    let filed = case.filed_on?;
+    let rule = rule_for(rules, term_code?, filed)?;
+    let due = rule.due(filed)?;
+    let done = matches!(case.status.as_str(), "decided" | "closed");
+    Some(Deadline {
+        due,
+        due_extended: rule.due_extended(filed),
+        state: deadline_state(due, today, done),
+        rule: rule.clone(),
+    })
+}
+
+async fn load_case(db: &Db, id: &str) -> Result<Option<CaseRow>> {
+    let sql = format!("SELECT {CASE_COLUMNS} WHERE c.id = $1");
+    with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+    .map_err(db_err)
+}
+
+/// How far the actor reaches into a case: not at all, read (a referral waits for their
+/// answer), or work on it (owner organisation in scope, or an accepted referral).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reach {
+    None,
+    Read,
+    Work,
+}
+
+async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
+    let actor = &ctx.actor;
+    if actor.reaches(Permission::EditCases, &case.owner_org_id, None) {
+        return Ok(Reach::Work);
+    }
+    let owner_read = actor.reaches(Permission::ViewCases, &case.owner_org_id, None);
+    let Some(org) = actor
+        .org_id
+        .as_deref()
+        .filter(|_| actor.can(Permission::ViewCases))
+    else {
+        return Ok(if owner_read { Reach::Read } else { Reach::None });
+    };
+    let statuses: Vec<(String,)> = with_pool!(db, |p| {
+        sqlx::query_as("SELECT status FROM referrals WHERE case_id = $1 AND to_org_id = $2 AND status IN ('requested','accepted')")
+            .bind(&case.id)
+            .bind(org)
+            .fetch_all(p)
+            .await
+    })
+    .map_err(db_err)?;
+    let accepted = statuses.iter().any(|s| s.0 == "accepted");
+    Ok(if accepted && actor.can(Permission::EditCases) {
+        Reach::Work
+    } else if owner_read || !statuses.is_empty() {
+        Reach::Read
+    } else {
+        Reach::None
+    })
+}
+
+/// Whether a case of this person is referred to `org` (so its staff may open the person).
+pub async fn person_shared_with(db: &Db, person_id: &str, org: &str) -> Result<bool> {
+    let n: (i64,) = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT COUNT(*) FROM referrals r JOIN cases c ON c.id = r.case_id \
+             WHERE c.person_id = $1 AND r.to_org_id = $2 AND r.status IN ('requested','accepted')",
+        )
+        .bind(person_id)
+        .bind(org)
+        .fetch_one(p)
+        .await
+    })
+    .map_err(db_err)?;
+    Ok(n.0 > 0)
+}
+
+async fn event(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    case_id: &str,
+    kind: &str,
+    detail: Option<String>,
+) -> Result<()> {
+    with_tx!(tx, |c| {
+        sqlx::query("INSERT INTO case_events (id, case_id, at, actor_id, kind, detail) VALUES ($1,$2,$3,$4,$5,$6)")
+            .bind(new_id())
+            .bind(case_id)
+            .bind(Ts::now())
+            .bind(&ctx.actor.id)
+            .bind(kind)
+            .bind(detail)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)
+    .map(|_| ())
+}
+
+fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| Error::field(field.to_string(), "date_invalid"))
+}
+
+/// Opens a case for a person the actor may see, in the actor's organisation.
+pub async fn create_case(
+    db: &Db,
+    ctx: &Ctx,
+    person_id: &str,
+    procedure_code: &str,
+    filed_on: &str,
+) -> Result<String> {
+    ctx.actor.require(Permission::EditCases)?;
+    // Opening the person checks the actor may see them (and audits the read).
+    crate::people::get_person(db, ctx, person_id).await?;
+    let procs = procedures(db).await?;
+    if !procs.iter().any(|p| p.code == procedure_code) {
+        return Err(Error::field("procedure", "field_required"));
+    }
+    let filed = parse_date("filed_on", filed_on)?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let id = new_id();
+    let now = Ts::now();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO cases (id, person_id, procedure_code, owner_org_id, assigned_to, status, filed_on, created_by, version, created_at, updated_at) \
+             VALUES ($1,$2,$3,$4,$5,'open',$6,$7,1,$8,$8)",
+        )
+        .bind(&id)
+        .bind(person_id)
+        .bind(procedure_code)
+        .bind(&org)
+        .bind((ctx.actor.kind == domain::policy::ActorKind::User).then_some(&ctx.actor.id))
+        .bind(filed)
+        .bind(&ctx.actor.id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    event(
+        &mut tx,
+        ctx,
+        &id,
+        "created",
+        Some(procedure_code.to_string()),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("case.create", "case", Some(&id))
+            .details(json!({"person": person_id, "procedure": procedure_code})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Task {
+    pub id: String,
+    pub title: String,
+    pub due_on: Option<NaiveDate>,
+    pub assigned_to: Option<String>,
+    pub assigned_name: Option<String>,
+    pub done_at: Option<Ts>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CaseEvent {
+    pub at: Ts,
+    pub actor_id: String,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Referral {
+    pub id: String,
+    pub case_id: String,
+    pub from_org_id: String,
+    pub from_org_name: String,
+    pub to_org_id: String,
+    pub to_org_name: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub answer: Option<String>,
+    pub created_at: Ts,
+    pub decided_at: Option<Ts>,
+}
+
+const REFERRAL_COLUMNS: &str = "r.id, r.case_id, r.from_org_id, f.name AS from_org_name, r.to_org_id, \
+    t.name AS to_org_name, r.status, r.note, r.answer, r.created_at, r.decided_at FROM referrals r \
+    JOIN organisations f ON f.id = r.from_org_id JOIN organisations t ON t.id = r.to_org_id";
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub procedure: Option<Procedure>,
+    pub deadline: Option<Deadline>,
+    pub tasks: Vec<Task>,
+    pub events: Vec<CaseEvent>,
+    pub referrals: Vec<Referral>,
+    pub can_work: bool,
+}
+
+/// A case as its page shows it, if the actor may see it; the read is audited.
+pub async fn get_case(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseView> {
+    ctx.actor.require(Permission::ViewCases)?;
+    let case = load_case(db, id).await?.ok_or(Error::NotFound)?;
+    let r = reach(db, ctx, &case).await?;
+    if r == Reach::None {
+        return Err(Error::Forbidden);
+    }
+    let procs = procedures(db).await?;
+    let procedure = procs.into_iter().find(|p| p.code == case.procedure_code);
+    let rules = legal_rules(db).await?;
+    let today = chrono::Utc::now().date_naive();
+    let deadline = deadline(
+        &case,
+        procedure.as_ref().and_then(|p| p.term_code.as_deref()),
+        &rules,
+        today,
+    );
+    let tasks = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT t.id, t.title, t.due_on, t.assigned_to, u.full_name AS assigned_name, t.done_at FROM case_tasks t \
+             LEFT JOIN users u ON u.id = t.assigned_to WHERE t.case_id = $1 ORDER BY t.done_at IS NOT NULL, t.due_on, t.created_at",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })
+    .map_err(db_err)?;
+    let events = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT e.at, e.actor_id, u.full_name AS actor_name, e.kind, e.detail FROM case_events e \
+             LEFT JOIN users u ON u.id = e.actor_id WHERE e.case_id = $1 ORDER BY e.at",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await
+    })
+    .map_err(db_err)?;
+    let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE r.case_id = $1 ORDER BY r.created_at");
+    let referrals = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    audit::record(db, ctx, Event::new("case.read", "case", Some(id))).await?;
+    Ok(CaseView {
+        case,
+        procedure,
+        deadline,
+        tasks,
+        events,
+        referrals,
+        can_work: r == Reach::Work,
+    })
+}
+
+async fn require_work(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseRow> {
+    ctx.actor.require(Permission::EditCases)?;
+    let case = load_case(db, id).await?.ok_or(Error::NotFound)?;
+    match reach(db, ctx, &case).await? {
+        Reach::Work => Ok(case),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+/// Changes the status (and filing or decision date), refusing a stale version.
+pub async fn update_status(
+    db: &Db,
+    ctx: &Ctx,
+    id: &str,
+    version: i32,
+    status: &str,
+    filed_on: &str,
+    decided_on: &str,
+) -> Result<()> {
+    let case = require_work(db, ctx, id).await?;
+    if !STATUSES.contains(&status) {
+        return Err(Error::field("status", "field_required"));
+    }
+    let filed = parse_date("filed_on", filed_on)?;
+    let decided = parse_date("decided_on", decided_on)?;
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE cases SET status = $1, filed_on = $2, decided_on = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
+            .bind(status)
+            .bind(filed)
+            .bind(decided)
+            .bind(Ts::now())
+            .bind(id)
+            .bind(version)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    if case.status != status {
+        event(&mut tx, ctx, id, "status", Some(status.to_string())).await?;
+    }
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("case.update", "case", Some(id)).details(json!({"status": status})),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Adds a task (for example a missing document, for the referring operator).
+pub async fn add_task(
+    db: &Db,
+    ctx: &Ctx,
+    case_id: &str,
+    title: &str,
+    due_on: &str,
+    assigned_to: Option<&str>,
+) -> Result<()> {
+    require_work(db, ctx, case_id).await?;
+    let title =
+        validate::required_text("title", title, 300).map_err(|e| Error::Validation(vec![e]))?;
+    let due = parse_date("due_on", due_on)?;
+    let assigned = assigned_to.map(str::trim).filter(|a| !a.is_empty());
+    let mut tx = db.begin().await?;
+    let tid = new_id();
+    with_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO case_tasks (id, case_id, title, due_on, assigned_to, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)")
+            .bind(&tid)
+            .bind(case_id)
+            .bind(&title)
+            .bind(due)
+            .bind(assigned)
+            .bind(&ctx.actor.id)
+            .bind(Ts::now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    event(&mut tx, ctx, case_id, "task", Some(title)).await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("case.task_add", "case", Some(case_id)),
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn complete_task(db: &Db, ctx: &Ctx, case_id: &str, task_id: &str) -> Result<()> {
+    require_work(db, ctx, case_id).await?;
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE case_tasks SET done_at = $1, done_by = $2 WHERE id = $3 AND case_id = $4 AND done_at IS NULL")
+            .bind(Ts::now())
+            .bind(&ctx.actor.id)
+            .bind(task_id)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    event(&mut tx, ctx, case_id, "task_done", None).await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("case.task_done", "case", Some(case_id)),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Refers a case to another organisation. Blocked unless the person's latest word on
+/// sharing for referrals is a yes: without consent nothing leaves the organisation.
+pub async fn refer(db: &Db, ctx: &Ctx, case_id: &str, to_org: &str, note: &str) -> Result<String> {
+    let case = require_work(db, ctx, case_id).await?;
+    let from = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    if to_org.trim().is_empty() || to_org == from {
+        return Err(Error::field("to_org", "referral_target_invalid"));
+    }
+    crate::account::get_org(db, ctx, to_org)
+        .await
+        .map_err(|_| Error::field("to_org", "referral_target_invalid"))?;
+    if !crate::people::has_consent(db, &case.person_id, ConsentPurpose::ShareForReferral).await? {
+        return Err(Error::field("consent", "consent_required"));
+    }
+    let note = note.trim();
+    if note.chars().count() > 2000 {
+        return Err(Error::field("note", "field_too_long"));
+    }
+    let open: (i64,) = with_pool!(db, |p| {
+        sqlx::query_as("SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_org_id = $2 AND status IN ('requested','accepted')")
+            .bind(case_id)
+            .bind(to_org)
+            .fetch_one(p)
+            .await
+    })
+    .map_err(db_err)?;
+    if open.0 > 0 {
+        return Err(Error::field("to_org", "referral_exists"));
+    }
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("INSERT INTO referrals (id, case_id, from_org_id, to_org_id, status, note, created_by, created_at) VALUES ($1,$2,$3,$4,'requested',$5,$6,$7)")
+            .bind(&id)
+            .bind(case_id)
+            .bind(&from)
+            .bind(to_org)
+            .bind((!note.is_empty()).then_some(note))
+            .bind(&ctx.actor.id)
+            .bind(Ts::now())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    event(&mut tx, ctx, case_id, "referred", Some(to_org.to_string())).await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("referral.create", "case", Some(case_id))
+            .details(json!({"to": to_org, "referral": id})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The receiving organisation accepts or rejects a referral (a reason is required to reject).
+pub async fn decide_referral(
+    db: &Db,
+    ctx: &Ctx,
+    referral_id: &str,
+    accept: bool,
+    answer: &str,
+) -> Result<String> {
+    ctx.actor.require(Permission::EditCases)?;
+    let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE r.id = $1");
+    let r: Referral = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(referral_id)
+        .fetch_optional(p)
+        .await)
+    .map_err(db_err)?
+    .ok_or(Error::NotFound)?;
+    if ctx.actor.org_id.as_deref() != Some(r.to_org_id.as_str()) {
+        return Err(Error::Forbidden);
+    }
+    if r.status != "requested" {
+        return Err(Error::Conflict);
+    }
+    let answer = answer.trim();
+    if !accept && answer.is_empty() {
+        return Err(Error::field("answer", "referral_reason_required"));
+    }
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE referrals SET status = $1, answer = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'requested'")
+            .bind(if accept { "accepted" } else { "rejected" })
+            .bind((!answer.is_empty()).then_some(answer))
+            .bind(&ctx.actor.id)
+            .bind(Ts::now())
+            .bind(referral_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    event(
+        &mut tx,
+        ctx,
+        &r.case_id,
+        if accept {
+            "referral_accepted"
+        } else {
+            "referral_rejected"
+        },
+        (!answer.is_empty()).then(|| answer.to_string()),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new(
+            if accept {
+                "referral.accept"
+            } else {
+                "referral.reject"
+            },
+            "case",
+            Some(&r.case_id),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r.case_id)
+}
+
+/// A row of the worker's list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkItem {
+    pub case: CaseRow,
+    pub procedure_name: String,
+    pub deadline: Option<Deadline>,
+    pub open_tasks: i64,
+    pub overdue_tasks: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Worklist {
+    pub cases: Vec<WorkItem>,
+    pub incoming: Vec<Referral>,
+}
+
+/// The worker's list: open cases of the organisation in scope and cases referred to it,
+/// deadlines first (overdue, then due soon), and the referrals waiting for an answer.
+pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
+    let scope = ctx.actor.require(Permission::ViewCases)?;
+    let org = ctx.actor.org_id.clone().unwrap_or_default();
+    let all = matches!(scope, domain::account::Scope::All);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND ($1 OR c.owner_org_id = $2 OR EXISTS \
+         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.status = 'accepted')) \
+         ORDER BY c.created_at DESC LIMIT 500"
+    );
+    let cases: Vec<CaseRow> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(all)
+        .bind(&org)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    let procs = procedures(db).await?;
+    let rules = legal_rules(db).await?;
+    let today = chrono::Utc::now().date_naive();
+    let tasks: Vec<(String, Option<NaiveDate>)> = with_pool!(db, |p| {
+        sqlx::query_as("SELECT case_id, due_on FROM case_tasks WHERE done_at IS NULL")
+            .fetch_all(p)
+            .await
+    })
+    .map_err(db_err)?;
+    let mut items: Vec<WorkItem> = cases
+        .into_iter()
+        .map(|c| {
+            let proc_ = procs.iter().find(|p| p.code == c.procedure_code);
+            let deadline = deadline(
+                &c,
+                proc_.and_then(|p| p.term_code.as_deref()),
+                &rules,
+                today,
+            );
+            let mine: Vec<&Option<NaiveDate>> =
+                tasks.iter().filter(|t| t.0 == c.id).map(|t| &t.1).collect();
+            WorkItem {
+                procedure_name: proc_.map(|p| p.name(lang).to_string()).unwrap_or_default(),
+                open_tasks: mine.len() as i64,
+                overdue_tasks: mine.iter().filter(|d| d.is_some_and(|d| d < today)).count() as i64,
+                deadline,
+                case: c,
+            }
+        })
+        .collect();
+    let rank = |w: &WorkItem| match w.deadline.as_ref().map(|d| d.state) {
+        Some(DeadlineState::Overdue) => 0,
+        Some(DeadlineState::DueSoon) => 1,
+        _ if w.overdue_tasks > 0 => 2,
+        Some(DeadlineState::Ok) => 3,
+        _ => 4,
+    };
+    items.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then(
+            a.deadline
+                .as_ref()
+                .map(|d| d.due)
+                .cmp(&b.deadline.as_ref().map(|d| d.due)),
+        )
+    });
+    let sql = format!(
+        "SELECT {REFERRAL_COLUMNS} WHERE r.to_org_id = $1 AND r.status = 'requested' ORDER BY r.created_at"
+    );
+    let incoming = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&org)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    audit::record(db, ctx, Event::new("case.list", "case", None)).await?;
+    Ok(Worklist {
+        cases: items,
+        incoming,
+    })
+}
+
+/// The cases of one person the actor may see (for the person's page).
+pub async fn cases_of_person(db: &Db, ctx: &Ctx, person_id: &str) -> Result<Vec<CaseRow>> {
+    if !ctx.actor.can(Permission::ViewCases) {
+        return Ok(vec![]);
+    }
+    let sql = format!("SELECT {CASE_COLUMNS} WHERE c.person_id = $1 ORDER BY c.created_at DESC");
+    let rows: Vec<CaseRow> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(person_id)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    let mut out = vec![];
+    for c in rows {
+        if reach(db, ctx, &c).await? != Reach::None {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}

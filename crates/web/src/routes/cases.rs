@@ -1,0 +1,362 @@
+//! Cases: the worker's list, opening a case, its page (deadline with its legal basis,
+//! tasks, timeline), status changes, and referrals between organisations.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use domain::policy::Permission;
+use serde::Deserialize;
+use store::cases::{CaseView, Procedure, ProcedureItem, Worklist};
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::page::{PageCtx, render, render_status, see_other};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+pub struct CasesPage {
+    pub page: PageCtx,
+    pub w: Worklist,
+    pub errors: FormErrors,
+}
+
+pub async fn list(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let w = store::cases::worklist(&st.db, &auth.ctx, auth.lang().as_str()).await?;
+    Ok(render(&CasesPage {
+        page: auth.info.page(&auth.info.tr.t("cases-title")),
+        w,
+        errors: FormErrors::default(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "case_new.html")]
+pub struct NewCasePage {
+    pub page: PageCtx,
+    pub person: store::people::Person,
+    pub procedures: Vec<(String, String)>,
+    pub selected: String,
+    pub filed_on: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewCaseQuery {
+    #[serde(default)]
+    person: String,
+}
+
+fn procedure_choices(procs: &[Procedure], lang: &str) -> Vec<(String, String)> {
+    procs
+        .iter()
+        .map(|p| (p.code.clone(), p.name(lang).to_string()))
+        .collect()
+}
+
+pub async fn new_form(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<NewCaseQuery>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditCases)?;
+    let person = store::people::get_person(&st.db, &auth.ctx, &q.person).await?;
+    let procs = store::cases::procedures(&st.db).await?;
+    Ok(render(&NewCasePage {
+        page: auth.info.page(&auth.info.tr.t("case-new-title")),
+        person,
+        procedures: procedure_choices(&procs, auth.lang().as_str()),
+        selected: String::new(),
+        filed_on: String::new(),
+        errors: FormErrors::default(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NewCase {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    filed_on: String,
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    Form(f): Form<NewCase>,
+) -> AppResult<Response> {
+    match store::cases::create_case(&st.db, &auth.ctx, &f.person, &f.procedure, &f.filed_on).await {
+        Ok(id) => Ok(see_other(&format!("/cases/{id}?done=created"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let person = store::people::get_person(&st.db, &auth.ctx, &f.person).await?;
+                let procs = store::cases::procedures(&st.db).await?;
+                Ok(render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &NewCasePage {
+                        page: auth.info.page(&auth.info.tr.t("case-new-title")),
+                        person,
+                        procedures: procedure_choices(&procs, auth.lang().as_str()),
+                        selected: f.procedure,
+                        filed_on: f.filed_on,
+                        errors,
+                    },
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+pub struct CasePage {
+    pub page: PageCtx,
+    pub view: CaseView,
+    pub procedure_name: String,
+    pub items: Vec<ProcedureItem>,
+    pub orgs: Vec<store::account::Org>,
+    pub statuses: Vec<(&'static str, String)>,
+    pub errors: FormErrors,
+    pub done: Option<String>,
+    pub it: bool,
+}
+
+impl CasePage {
+    /// The field problems of the forms on this page, translated (one list at the top).
+    pub fn field_messages(&self) -> Vec<String> {
+        [
+            "consent",
+            "to_org",
+            "note",
+            "title",
+            "due_on",
+            "filed_on",
+            "decided_on",
+            "status",
+        ]
+        .iter()
+        .filter(|f| self.errors.has(f))
+        .map(|f| self.errors.msg(f, &self.page.tr))
+        .collect()
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+async fn case_page(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    done: Option<&str>,
+    errors: FormErrors,
+) -> AppResult<CasePage> {
+    let v = store::cases::get_case(&st.db, &auth.ctx, id).await?;
+    let lang = auth.lang().as_str();
+    let procedure_name = v
+        .procedure
+        .as_ref()
+        .map(|p| p.name(lang).to_string())
+        .unwrap_or_default();
+    let items = store::cases::procedure_items(&st.db, &v.case.procedure_code).await?;
+    let orgs = store::account::list_orgs(&st.db, &auth.ctx)
+        .await?
+        .into_iter()
+        .filter(|o| o.active && Some(&o.id) != auth.ctx.actor.org_id.as_ref())
+        .collect();
+    let tr = auth.info.tr;
+    Ok(CasePage {
+        page: auth
+            .info
+            .page(&format!("{} — {}", procedure_name, v.case.person_name)),
+        procedure_name,
+        items,
+        orgs,
+        statuses: store::cases::STATUSES
+            .iter()
+            .map(|s| (*s, tr.t(&format!("case-status-{s}"))))
+            .collect(),
+        errors,
+        done: done
+            .filter(|c| {
+                [
+                    "created", "saved", "task", "referred", "accepted", "rejected",
+                ]
+                .contains(c)
+            })
+            .map(|c| tr.t(&format!("done-case-{c}"))),
+        it: lang == "it",
+        view: v,
+    })
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
+    let p = case_page(&st, &auth, &id, d.done.as_deref(), FormErrors::default()).await?;
+    Ok(render(&p))
+}
+
+/// Re-shows the case page with the problem of a failed form, or passes the error on.
+async fn on_error(st: &AppState, auth: &Auth, id: &str, e: domain::Error) -> AppResult<Response> {
+    match FormErrors::from_error(&e, &auth.info.tr) {
+        Some(errors) => {
+            let p = case_page(st, auth, id, None, errors).await?;
+            Ok(render_status(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                &p,
+            ))
+        }
+        None => Err(AppError(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    filed_on: String,
+    #[serde(default)]
+    decided_on: String,
+    #[serde(default)]
+    version: i32,
+}
+
+pub async fn update_status(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> AppResult<Response> {
+    match store::cases::update_status(
+        &st.db,
+        &auth.ctx,
+        &id,
+        f.version,
+        &f.status,
+        &f.filed_on,
+        &f.decided_on,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other(&format!("/cases/{id}?done=saved"))),
+        Err(e) => on_error(&st, &auth, &id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TaskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    due_on: String,
+}
+
+pub async fn add_task(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<TaskForm>,
+) -> AppResult<Response> {
+    match store::cases::add_task(&st.db, &auth.ctx, &id, &f.title, &f.due_on, None).await {
+        Ok(()) => Ok(see_other(&format!("/cases/{id}?done=task#tasks"))),
+        Err(e) => on_error(&st, &auth, &id, e).await,
+    }
+}
+
+pub async fn complete_task(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, task)): Path<(String, String)>,
+) -> AppResult<Response> {
+    match store::cases::complete_task(&st.db, &auth.ctx, &id, &task).await {
+        Ok(()) => Ok(see_other(&format!("/cases/{id}#tasks"))),
+        Err(e) => on_error(&st, &auth, &id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReferForm {
+    #[serde(default)]
+    to_org: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn refer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<ReferForm>,
+) -> AppResult<Response> {
+    match store::cases::refer(&st.db, &auth.ctx, &id, &f.to_org, &f.note).await {
+        Ok(_) => Ok(see_other(&format!("/cases/{id}?done=referred#referrals"))),
+        Err(e) => on_error(&st, &auth, &id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+async fn decide(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    accept: bool,
+    answer: &str,
+) -> AppResult<Response> {
+    match store::cases::decide_referral(&st.db, &auth.ctx, id, accept, answer).await {
+        Ok(case_id) => Ok(see_other(&format!(
+            "/cases/{case_id}?done={}",
+            if accept { "accepted" } else { "rejected" }
+        ))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let w = store::cases::worklist(&st.db, &auth.ctx, auth.lang().as_str()).await?;
+                Ok(render_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                    &CasesPage {
+                        page: auth.info.page(&auth.info.tr.t("cases-title")),
+                        w,
+                        errors,
+                    },
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+pub async fn accept(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    decide(&st, &auth, &id, true, &f.answer).await
+}
+
+pub async fn reject(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    decide(&st, &auth, &id, false, &f.answer).await
+}

@@ -1,0 +1,285 @@
+//! Cases and referrals: the journey from the info point to the Prefecture desk, the
+//! consent rule, the legal term by filing date, access by referral only.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use axum::http::StatusCode;
+
+use crate::support::*;
+
+async fn person_named(app: &TestApp, given: &str) -> String {
+    let all: Vec<(String, String)> = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT id, given_names FROM persons")
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    all.into_iter().find(|(_, g)| g == given).unwrap().0
+}
+
+async fn prefettura(app: &TestApp) -> String {
+    store::account::find_org_by_name(app.db(), "Prefettura di Roma")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn open_case(c: &mut Client, person: &str, procedure: &str, filed: &str) -> String {
+    c.get(&format!("/cases/new?person={person}")).await;
+    let r = c
+        .post(
+            "/cases",
+            &[
+                ("person", person),
+                ("procedure", procedure),
+                ("filed_on", filed),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/cases/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn an_info_point_refers_a_family_reunification_and_the_prefecture_sees_its_term() {
+    let app = TestApp::new().await;
+    let fatima = person_named(&app, "Fatima Zahra").await;
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    let case = open_case(&mut giulia, &fatima, "family_reunification", "2026-11-02").await;
+    giulia.get(&format!("/cases/{case}")).await;
+    let pref = prefettura(&app).await;
+    let sent = giulia
+        .post(
+            &format!("/cases/{case}/referrals"),
+            &[
+                ("to_org", &pref),
+                ("note", "Manca il certificato di idoneità alloggiativa"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+    let mut marco = app.client();
+    marco.login_ok("marco").await;
+    let list = marco.get("/cases").await;
+    assert!(list.body.contains("Segnalazioni da accettare"));
+    let referral = store::with_pool!(app.db(), |p| {
+        sqlx::query_as::<_, (String,)>("SELECT id FROM referrals WHERE case_id = $1")
+            .bind(&case)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap()
+    .0;
+    let accepted = marco
+        .post(&format!("/referrals/{referral}/accept"), &[("answer", "")])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let page = marco.get(&format!("/cases/{case}")).await;
+    // 150 days from 2 November 2026, under the rule in force on the filing date.
+    assert!(page.body.contains("2027-04-01"), "{}", page.body);
+    assert!(page.body.contains("DL 145/2024"));
+    // The desk adds the missing document as a task; the info point sees it.
+    let t = marco
+        .post(
+            &format!("/cases/{case}/tasks"),
+            &[
+                ("title", "Portare il certificato di idoneità alloggiativa"),
+                ("due_on", "2026-12-15"),
+            ],
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::SEE_OTHER, "{}", t.body);
+    assert!(
+        giulia
+            .get(&format!("/cases/{case}"))
+            .await
+            .body
+            .contains("idoneità alloggiativa")
+    );
+
+    // Another organisation without a referral sees neither the case nor the person.
+    let mut sara = app.client();
+    sara.login_ok("sara").await;
+    assert_eq!(
+        sara.get(&format!("/cases/{case}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        sara.get(&format!("/people/{fatima}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let token = app.token_for("sara").await;
+    assert_eq!(
+        sara.api("GET", &format!("/api/v1/persons/{fatima}"), &token, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_referral_without_consent_to_share_is_blocked() {
+    let app = TestApp::new().await;
+    let olena = person_named(&app, "Olena").await;
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    let case = open_case(&mut giulia, &olena, "permit_renewal", "").await;
+    giulia.get(&format!("/cases/{case}")).await;
+    let pref = prefettura(&app).await;
+    let r = giulia
+        .post(&format!("/cases/{case}/referrals"), &[("to_org", &pref)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("non ha dato il consenso"));
+    let n: (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM referrals"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(n.0, 0);
+    // A consent withdrawn after being given blocks too.
+    giulia.get(&format!("/people/{olena}")).await;
+    giulia
+        .post(
+            &format!("/people/{olena}/consents"),
+            &[
+                ("purpose", "share_for_referral"),
+                ("given", "yes"),
+                ("on_date", "2026-11-01"),
+            ],
+        )
+        .await;
+    giulia
+        .post(
+            &format!("/people/{olena}/consents"),
+            &[
+                ("purpose", "share_for_referral"),
+                ("given", "no"),
+                ("on_date", "2026-11-20"),
+            ],
+        )
+        .await;
+    giulia.get(&format!("/cases/{case}")).await;
+    let again = giulia
+        .post(&format!("/cases/{case}/referrals"), &[("to_org", &pref)])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn rejecting_a_referral_needs_a_reason_and_leaves_the_case_closed_to_the_receiver() {
+    let app = TestApp::new().await;
+    let fatima = person_named(&app, "Fatima Zahra").await;
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    let case = open_case(&mut giulia, &fatima, "permit_renewal", "").await;
+    giulia.get(&format!("/cases/{case}")).await;
+    let cri = store::account::find_org_by_name(
+        app.db(),
+        "Croce Rossa Italiana – Comitato Area Metropolitana di Roma Capitale",
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    giulia
+        .post(&format!("/cases/{case}/referrals"), &[("to_org", &cri)])
+        .await;
+    let mut sara = app.client();
+    sara.login_ok("sara").await;
+    // While the referral waits, the receiver may read the case to decide, not work on it.
+    let read = sara.get(&format!("/cases/{case}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.body.contains("/status\""));
+    let referral = store::with_pool!(app.db(), |p| {
+        sqlx::query_as::<_, (String,)>("SELECT id FROM referrals WHERE case_id = $1")
+            .bind(&case)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap()
+    .0;
+    sara.get("/cases").await;
+    let no_reason = sara
+        .post(&format!("/referrals/{referral}/reject"), &[("answer", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rejected = sara
+        .post(
+            &format!("/referrals/{referral}/reject"),
+            &[("answer", "Non è un minore")],
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        sara.get(&format!("/cases/{case}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Only the receiving organisation answers, once.
+    let twice = sara
+        .post(&format!("/referrals/{referral}/accept"), &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_citizenship_case_gets_the_term_of_its_filing_period_and_shows_overdue_first() {
+    let app = TestApp::new().await;
+    let amina = person_named(&app, "Amina").await;
+    let mut chiara = app.client();
+    chiara.login_ok("chiara").await;
+    let old = open_case(&mut chiara, &amina, "citizenship_residence", "2023-06-15").await;
+    let recent = open_case(&mut chiara, &amina, "citizenship_residence", "2025-09-01").await;
+    let page = chiara.get(&format!("/cases/{old}")).await;
+    assert!(page.body.contains("2025-06-15"), "24 months");
+    assert!(page.body.contains("2026-06-15"), "extendable to 36");
+    assert!(page.body.contains("scaduto"));
+    let page = chiara.get(&format!("/cases/{recent}")).await;
+    assert!(page.body.contains("2027-09-01"));
+    assert!(!page.body.contains("Prorogabile"));
+    let list = chiara.get("/cases").await;
+    let i_old = list.body.find(&format!("/cases/{old}")).unwrap();
+    let i_recent = list.body.find(&format!("/cases/{recent}")).unwrap();
+    assert!(i_old < i_recent, "overdue cases come first");
+}
+
+#[tokio::test]
+async fn concurrent_status_changes_of_a_case_conflict() {
+    let app = TestApp::new().await;
+    let amina = person_named(&app, "Amina").await;
+    let mut a = app.client();
+    a.login_ok("chiara").await;
+    let case = open_case(&mut a, &amina, "permit_renewal", "").await;
+    let mut b = app.client();
+    b.login_ok("giulia").await;
+    a.get(&format!("/cases/{case}")).await;
+    b.get(&format!("/cases/{case}")).await;
+    let ra = a
+        .post(
+            &format!("/cases/{case}/status"),
+            &[
+                ("status", "submitted"),
+                ("filed_on", "2026-11-20"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(ra.status, StatusCode::SEE_OTHER);
+    let rb = b
+        .post(
+            &format!("/cases/{case}/status"),
+            &[("status", "waiting"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(rb.status, StatusCode::CONFLICT);
+    assert!(rb.body.contains("Qualcun altro ha modificato"));
+}
