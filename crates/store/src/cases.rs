@@ -406,7 +406,8 @@ pub async fn get_case(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseView> {
     })
 }
 
-async fn require_work(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseRow> {
+/// The case, if the actor may work on it (else `Forbidden`, or `NotFound`).
+pub async fn require_work(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseRow> {
     ctx.actor.require(Permission::EditCases)?;
     let case = load_case(db, id).await?.ok_or(Error::NotFound)?;
     match reach(db, ctx, &case).await? {

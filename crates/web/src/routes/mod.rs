@@ -247,6 +247,31 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/referrals/no-such-referral/accept",
         access: Access::Perm(P::EditCases),
     },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/cases/{case}",
+        access: Access::Record(P::ViewCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/tasks",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/referrals",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/referrals/no-such-referral/accept",
+        access: Access::Perm(P::EditCases),
+    },
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -332,6 +357,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/persons/{id}",
             get(api::person).put(api::update_person),
         )
+        .route("/api/v1/cases", post(api::create_case))
+        .route("/api/v1/cases/{id}", get(api::case))
+        .route("/api/v1/cases/{id}/tasks", post(api::add_task))
+        .route("/api/v1/cases/{id}/referrals", post(api::refer))
+        .route("/api/v1/referrals/{id}/accept", post(api::accept_referral))
+        .route("/api/v1/referrals/{id}/reject", post(api::reject_referral))
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

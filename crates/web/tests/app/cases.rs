@@ -283,3 +283,80 @@ async fn concurrent_status_changes_of_a_case_conflict() {
     assert_eq!(rb.status, StatusCode::CONFLICT);
     assert!(rb.body.contains("Qualcun altro ha modificato"));
 }
+
+#[tokio::test]
+async fn the_api_opens_refers_and_accepts_a_case_with_the_consent_rule() {
+    let app = TestApp::new().await;
+    let fatima = person_named(&app, "Fatima Zahra").await;
+    let olena = person_named(&app, "Olena").await;
+    let pref = prefettura(&app).await;
+    let giulia = app.token_for("giulia").await;
+    let marco = app.token_for("marco").await;
+    let mut c = app.client();
+    let body = format!(
+        r#"{{"person_id":"{olena}","procedure":"family_reunification","filed_on":"2026-11-02"}}"#
+    );
+    let no_consent = c
+        .api("POST", "/api/v1/cases", &giulia, Some(&body))
+        .await
+        .json();
+    let case = no_consent["id"].as_str().unwrap().to_string();
+    let blocked = c
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{case}/referrals"),
+            &giulia,
+            Some(&format!(r#"{{"to_org_id":"{pref}"}}"#)),
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(blocked.json()["fields"][0]["code"], "consent_required");
+    let body = format!(
+        r#"{{"person_id":"{fatima}","procedure":"family_reunification","filed_on":"2026-11-02"}}"#
+    );
+    let created = c.api("POST", "/api/v1/cases", &giulia, Some(&body)).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let case = created.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(created.json()["deadline"]["due"], "2027-04-01");
+    assert_eq!(created.json()["deadline"]["rule_id"], "fr-150");
+    let referral = c
+        .api(
+            "POST",
+            &format!("/api/v1/cases/{case}/referrals"),
+            &giulia,
+            Some(&format!(r#"{{"to_org_id":"{pref}","note":"urgente"}}"#)),
+        )
+        .await;
+    assert_eq!(referral.status, StatusCode::CREATED, "{}", referral.body);
+    let rid = referral.json()["id"].as_str().unwrap().to_string();
+    let sara = app.token_for("sara").await;
+    assert_eq!(
+        c.api("GET", &format!("/api/v1/cases/{case}"), &sara, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        c.api(
+            "POST",
+            &format!("/api/v1/referrals/{rid}/accept"),
+            &sara,
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let accepted = c
+        .api(
+            "POST",
+            &format!("/api/v1/referrals/{rid}/accept"),
+            &marco,
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(accepted.json()["referrals"][0]["status"], "accepted");
+    let openapi = c.get("/api/openapi.json").await.json();
+    assert!(openapi["paths"]["/api/v1/cases/{id}/referrals"].is_object());
+}
