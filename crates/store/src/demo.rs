@@ -298,5 +298,52 @@ async fn seed_people(db: &Db, ids: &std::collections::HashMap<&str, String>) -> 
         &p("Amina", "Diallo", "female", "1995-03-02", "Guinea"),
     )
     .await?;
+    seed_cases(db, ids, &fatima).await
+}
+
+/// Cases for the journeys: the family reunification referred to the Prefecture desk and
+/// waiting for its answer, and citizenship applications filed under each legal regime.
+async fn seed_cases(
+    db: &Db,
+    ids: &std::collections::HashMap<&str, String>,
+    fatima: &str,
+) -> Result<()> {
+    use crate::cases;
+    use crate::people::{self, PersonInput};
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let integra = as_org(&org("integra"));
+    let case =
+        cases::create_case(db, &integra, fatima, "family_reunification", "2026-11-02").await?;
+    cases::refer(
+        db,
+        &integra,
+        &case,
+        &org("prefettura"),
+        "Manca il certificato di idoneità alloggiativa (demo).",
+    )
+    .await?;
+    let prefettura = as_org(&org("prefettura"));
+    let applicants = [
+        ("Kwame", "Mensah", "GH", "2019-04-10"),
+        ("Ana María", "Quispe", "PE", "2021-03-15"),
+        ("Sanjeewa", "Perera", "LK", "2023-06-15"),
+        ("Lin", "Wei", "CN", "2024-11-30"),
+        ("Arben", "Hoxha", "AL", "2025-09-01"),
+    ];
+    for (given, family, nat, filed) in applicants {
+        let id = people::create_person(
+            db,
+            &prefettura,
+            &PersonInput {
+                given_names: given.into(),
+                family_name: family.into(),
+                nationality: nat.into(),
+                birth_date: "1980".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        cases::create_case(db, &prefettura, &id, "citizenship_residence", filed).await?;
+    }
     Ok(())
 }

@@ -140,8 +140,9 @@ async fn a_referral_without_consent_to_share_is_blocked() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("non ha dato il consenso"));
     let n: (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
-        "SELECT COUNT(*) FROM referrals"
+        "SELECT COUNT(*) FROM referrals WHERE case_id = $1"
     )
+    .bind(&case)
     .fetch_one(p)
     .await)
     .unwrap();
