@@ -416,6 +416,7 @@ pub struct Person {
     pub email: Option<String>,
     pub address: Option<String>,
     pub merged_into: Option<String>,
+    pub pseudonymised_at: Option<Ts>,
     pub created_by: String,
     pub version: i32,
     pub created_at: Ts,
@@ -1106,4 +1107,93 @@ pub async fn list_mine(db: &Db, ctx: &Ctx) -> Result<Vec<Summary>> {
     .map_err(db_err)?;
     audit::record(db, ctx, Event::new("person.list", "person", None)).await?;
     Ok(rows)
+}
+
+/// Everything held about a person, for a data-subject access request (GDPR art. 15):
+/// the record, identifiers, consents, vulnerabilities (if the actor may read them), merges
+/// and cases. The export itself is audited.
+pub async fn export(db: &Db, ctx: &Ctx, id: &str) -> Result<serde_json::Value> {
+    let p = get_person(db, ctx, id).await?;
+    let vulnerabilities = if ctx.actor.can(Permission::ViewVulnerabilities) {
+        match vulnerabilities(db, ctx, id).await {
+            Ok(v) => json!(v),
+            Err(Error::Forbidden) => json!("not visible to the exporting organisation"),
+            Err(e) => return Err(e),
+        }
+    } else {
+        json!("not visible to the exporting organisation")
+    };
+    let merges = merges_into(db, id).await?;
+    let mut cases = vec![];
+    for c in crate::cases::cases_of_person(db, ctx, id).await? {
+        cases.push(json!(crate::cases::get_case(db, ctx, &c.id).await?));
+    }
+    audit::record(db, ctx, Event::new("person.export", "person", Some(id))).await?;
+    Ok(json!({
+        "exported_at": Ts::now().to_text(),
+        "person": p,
+        "vulnerabilities": vulnerabilities,
+        "merges": merges,
+        "cases": cases,
+    }))
+}
+
+/// Erasure on request: the person keeps only what anonymous statistics need (sex, birth
+/// year, nationality); names, contacts, identifiers and vulnerabilities are removed. Cases
+/// and the audit log keep pointing at the pseudonymised record.
+pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
+    if !reaches(
+        ctx,
+        Permission::EditPeople,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Err(Error::Forbidden);
+    }
+    let now = Ts::now();
+    let label = format!(
+        "{}-{}",
+        "PSEUDO",
+        id.chars().rev().take(6).collect::<String>()
+    );
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query(
+            "UPDATE persons SET given_names = '-', family_name = $1, name_original = NULL, aliases = '', \
+             birth_month = NULL, birth_day = NULL, \
+             birth_precision = CASE WHEN birth_year IS NULL THEN NULL ELSE 'year' END, \
+             languages = '', phone = NULL, email = NULL, address = NULL, pseudonymised_at = $2, \
+             version = version + 1, updated_at = $2 WHERE id = $3 AND pseudonymised_at IS NULL",
+        )
+        .bind(&label)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    for sql in [
+        "DELETE FROM person_identifiers WHERE person_id = $1",
+        "DELETE FROM person_vulnerabilities WHERE person_id = $1",
+    ] {
+        with_tx!(&mut tx, |c| sqlx::query(sql)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(db_err)?;
+    }
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("person.pseudonymise", "person", Some(id)),
+    )
+    .await?;
+    tx.commit().await
 }

@@ -272,6 +272,11 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/api/v1/referrals/no-such-referral/accept",
         access: Access::Perm(P::EditCases),
     },
+    RouteSpec {
+        method: "GET",
+        path: "/people/{person}/export",
+        access: Access::Record(P::ViewPeople),
+    },
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -332,6 +337,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/referrals", post(cases::refer))
         .route("/referrals/{id}/accept", post(cases::accept))
         .route("/referrals/{id}/reject", post(cases::reject))
+        .route("/people/{id}/export", get(people::export))
+        .route("/people/{id}/pseudonymise", post(people::pseudonymise))
         .route("/people/{id}/merge", post(people::merge))
         .route("/people/{id}/merges/{merge}/undo", post(people::undo_merge))
         .route_layer(from_fn_with_state(state.clone(), require_login));

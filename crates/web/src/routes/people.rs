@@ -599,3 +599,54 @@ pub async fn undo_merge(
         },
     }
 }
+
+/// Everything held about the person, as a JSON file (GDPR art. 15).
+pub async fn export(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let data = store::people::export(&st.db, &auth.ctx, &id).await?;
+    let body =
+        serde_json::to_string_pretty(&data).map_err(|e| AppError(domain::Error::internal(e)))?;
+    let mut r = axum::response::IntoResponse::into_response((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"person-{id}.json\""),
+            ),
+        ],
+        body,
+    ));
+    r.extensions_mut().insert(crate::error::Rendered);
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// Erasure on request (GDPR art. 17): pseudonymises the record after an explicit confirmation.
+pub async fn pseudonymise(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirm.as_deref() != Some("yes") {
+        let errors = FormErrors {
+            fields: vec![domain::FieldError::new("confirm", "confirm_required")],
+            general: Some(auth.info.tr.t("confirm_required")),
+        };
+        let page = person_page(&st, &auth, &id, None, errors).await?;
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    store::people::pseudonymise(&st.db, &auth.ctx, &id).await?;
+    Ok(see_other(&format!("/people/{id}?done=pseudonymised")))
+}

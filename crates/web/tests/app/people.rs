@@ -601,3 +601,92 @@ async fn a_record_cannot_be_merged_with_itself_or_across_scope() {
         .await;
     assert_eq!(across.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_person_can_have_all_their_data_exported_and_then_erased() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.login_ok("chiara").await;
+    let id = person_id(
+        &register_new(
+            &mut c,
+            &[
+                ("given_names", "Grace"),
+                ("family_name", "Mensah"),
+                ("birth_date", "1992-08-14"),
+                ("nationality", "GH"),
+                ("phone", "+39 345 111 2222"),
+                ("passport", "G1234567"),
+            ],
+        )
+        .await,
+    );
+    c.get(&format!("/people/{id}")).await;
+    c.post(
+        &format!("/people/{id}/vulnerabilities"),
+        &[
+            ("category", "pregnant_woman"),
+            ("noted_on", "2026-11-20"),
+            ("note", ""),
+        ],
+    )
+    .await;
+    let export = c.get(&format!("/people/{id}/export")).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(
+        export
+            .headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let j = export.json();
+    assert_eq!(j["person"]["family_name"], "Mensah");
+    assert_eq!(j["vulnerabilities"][0]["category"], "pregnant_woman");
+    // Erasure needs an explicit confirmation.
+    c.get(&format!("/people/{id}")).await;
+    let unconfirmed = c.post(&format!("/people/{id}/pseudonymise"), &[]).await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = c
+        .post(&format!("/people/{id}/pseudonymise"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let token = app.token_for("chiara").await;
+    let after = c
+        .api("GET", &format!("/api/v1/persons/{id}"), &token, None)
+        .await
+        .json();
+    assert_ne!(after["family_name"], "Mensah");
+    assert_eq!(after["phone"], serde_json::Value::Null);
+    assert_eq!(after["birth"], "1992");
+    assert_eq!(after["nationality"], "GH");
+    assert_eq!(after["identifiers"].as_array().unwrap().len(), 0);
+    assert!(
+        store::people::vulnerabilities(app.db(), &store::Ctx::system("t"), &id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Gone from the duplicate check too.
+    let check = c.api("POST", "/api/v1/persons/duplicate-check", &token, Some(r#"{"given_names":"Grace","family_name":"Mensah","birth_date":"1992-08-14","passport":"G1234567"}"#)).await;
+    assert!(!check.body.contains(&id));
+    let actions: Vec<String> = store::audit::list(
+        app.db(),
+        &store::Ctx::system("t"),
+        &store::audit::Filter {
+            object_id: id.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.action)
+    .collect();
+    assert!(
+        actions.contains(&"person.export".to_string())
+            && actions.contains(&"person.pseudonymise".to_string())
+    );
+}
