@@ -3,7 +3,7 @@
 //! a timeline, and referrals to other organisations — which need the person's consent to
 //! share, and which open the case (read, and work on it once accepted) to the receiver.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::legal::{DeadlineState, LegalRule, deadline_state, rule_for};
 use domain::people::ConsentPurpose;
 use domain::policy::Permission;
@@ -768,4 +768,57 @@ pub async fn cases_of_person(db: &Db, ctx: &Ctx, person_id: &str) -> Result<Vec<
         }
     }
     Ok(out)
+}
+
+/// The citizenship office's view: applications by filing date with their term under the
+/// regime of their filing date, and the backlog (applications pending) at each month's end.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CitizenshipView {
+    pub rows: Vec<WorkItem>,
+    /// (month "YYYY-MM", applications pending at its end)
+    pub backlog: Vec<(String, i64)>,
+    pub overdue: usize,
+}
+
+pub async fn citizenship(db: &Db, ctx: &Ctx, lang: &str) -> Result<CitizenshipView> {
+    let mut w = worklist(db, ctx, lang).await?;
+    w.cases
+        .retain(|i| i.case.procedure_code.starts_with("citizenship"));
+    w.cases
+        .sort_by(|a, b| a.case.filed_on.cmp(&b.case.filed_on));
+    let overdue = w
+        .cases
+        .iter()
+        .filter(|i| {
+            i.deadline
+                .as_ref()
+                .is_some_and(|d| d.state == DeadlineState::Overdue)
+        })
+        .count();
+    let today = chrono::Utc::now().date_naive();
+    let mut backlog = vec![];
+    if let Some(first) = w.cases.iter().filter_map(|i| i.case.filed_on).min() {
+        let mut month = first.with_day(1).unwrap_or(first);
+        while month <= today {
+            let next = month
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(today);
+            let end = next.pred_opt().unwrap_or(next);
+            let pending = w
+                .cases
+                .iter()
+                .filter(|i| {
+                    i.case.filed_on.is_some_and(|f| f <= end)
+                        && i.case.decided_on.is_none_or(|d| d > end)
+                })
+                .count() as i64;
+            backlog.push((month.format("%Y-%m").to_string(), pending));
+            month = next;
+        }
+    }
+    Ok(CitizenshipView {
+        rows: w.cases,
+        backlog,
+        overdue,
+    })
 }

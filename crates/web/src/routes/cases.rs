@@ -360,3 +360,25 @@ pub async fn reject(
 ) -> AppResult<Response> {
     decide(&st, &auth, &id, false, &f.answer).await
 }
+
+#[derive(Template)]
+#[template(path = "citizenship.html")]
+pub struct CitizenshipPage {
+    pub page: PageCtx,
+    pub v: store::cases::CitizenshipView,
+}
+
+impl CitizenshipPage {
+    pub fn max_backlog(&self) -> i64 {
+        self.v.backlog.iter().map(|b| b.1).max().unwrap_or(1).max(1)
+    }
+}
+
+/// The citizenship office's view.
+pub async fn citizenship(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let v = store::cases::citizenship(&st.db, &auth.ctx, auth.lang().as_str()).await?;
+    Ok(render(&CitizenshipPage {
+        page: auth.info.page(&auth.info.tr.t("citizenship-title")),
+        v,
+    }))
+}

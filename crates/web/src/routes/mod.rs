@@ -277,6 +277,11 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/people/{person}/export",
         access: Access::Record(P::ViewPeople),
     },
+    RouteSpec {
+        method: "GET",
+        path: "/cases/citizenship",
+        access: Access::Perm(P::ViewCases),
+    },
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -330,6 +335,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
+        .route("/cases/citizenship", get(cases::citizenship))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/status", post(cases::update_status))
         .route("/cases/{id}/tasks", post(cases::add_task))

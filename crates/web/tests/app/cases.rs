@@ -361,3 +361,40 @@ async fn the_api_opens_refers_and_accepts_a_case_with_the_consent_rule() {
     let openapi = c.get("/api/openapi.json").await.json();
     assert!(openapi["paths"]["/api/v1/cases/{id}/referrals"].is_object());
 }
+
+#[tokio::test]
+async fn the_citizenship_office_sees_applications_by_filing_date_with_the_term_of_their_regime() {
+    let app = TestApp::new().await;
+    let mut marco = app.client();
+    marco.login_ok("marco").await;
+    let page = marco.get("/cases/citizenship").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Demo applications: filed 2019 (48 months), 2021 and 2023 (24, extendable to 36), 2025 (24).
+    let order: Vec<usize> = ["Kwame", "Ana María", "Sanjeewa", "Lin Wei", "Arben"]
+        .iter()
+        .map(|n| page.body.find(n).unwrap_or_else(|| panic!("{n} missing")))
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "ordered by filing date"
+    );
+    assert!(
+        page.body.contains("2023-04-10"),
+        "48 months from 2019-04-10"
+    );
+    assert!(
+        page.body.contains("2023-03-15") && page.body.contains("2024-03-15"),
+        "24 months, extendable to 36"
+    );
+    assert!(
+        page.body.contains("2027-09-01"),
+        "24 months from 2025-09-01"
+    );
+    assert!(page.body.contains("<progress"), "backlog by month");
+    let mut elena = app.client();
+    elena.login_ok("elena").await;
+    assert_eq!(
+        elena.get("/cases/citizenship").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
