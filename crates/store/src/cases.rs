@@ -784,8 +784,7 @@ pub async fn citizenship(db: &Db, ctx: &Ctx, lang: &str) -> Result<CitizenshipVi
     let mut w = worklist(db, ctx, lang).await?;
     w.cases
         .retain(|i| i.case.procedure_code.starts_with("citizenship"));
-    w.cases
-        .sort_by(|a, b| a.case.filed_on.cmp(&b.case.filed_on));
+    w.cases.sort_by_key(|i| i.case.filed_on);
     let overdue = w
         .cases
         .iter()
