@@ -10,6 +10,7 @@ use store::Db;
 use store::db::Ctx;
 
 mod config;
+mod dedup;
 
 use config::{Config, HELP, Overrides};
 
@@ -65,6 +66,25 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Find the duplicate persons in a register brought as a CSV file (no database needed).
+    ///
+    /// Input columns: id,given_names,family_name,sex,birth_date,nationality (required) and
+    /// name_original, phone, document_id, passport, cui, codice_fiscale (used when present).
+    /// Writes id_a,id_b,score for each pair judged the same person. Unreadable rows are
+    /// reported with their line number and skipped. Exit code 0 done, 1 read/write error,
+    /// 2 missing header column.
+    Dedup {
+        /// The register (CSV with a header row; comma, semicolon or tab separated).
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+        /// Where to write the pairs (CSV: id_a,id_b,score).
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+        /// Report pairs scoring at least this, in [0, 1] (default: the "same person"
+        /// threshold).
+        #[arg(long, value_name = "T", default_value_t = dedup::default_threshold(), value_parser = dedup::parse_threshold)]
+        threshold: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +124,15 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Files only: no configuration to load, no database to open.
+    if let Command::Dedup {
+        input,
+        output,
+        threshold,
+    } = &cli.command
+    {
+        return dedup::run(input, output, *threshold);
+    }
     let overrides = Overrides {
         database_url: cli.database_url.clone(),
         bind: match &cli.command {
@@ -160,6 +189,11 @@ async fn open(cfg: &Config) -> Result<Db, String> {
 async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
     match cmd {
         Command::Serve { .. } => serve(cfg).await,
+        Command::Dedup {
+            input,
+            output,
+            threshold,
+        } => Ok(dedup::run(&input, &output, threshold)),
         Command::Keygen => {
             println!("k1:{}", store::crypto::generate_key());
             Ok(ExitCode::SUCCESS)
