@@ -112,12 +112,25 @@ pub struct CaseRow {
     pub decided_on: Option<NaiveDate>,
     pub version: i32,
     pub created_at: Ts,
+    pub procedure_name_it: String,
+    pub procedure_name_en: String,
+}
+
+impl CaseRow {
+    pub fn procedure_name(&self, lang: &str) -> &str {
+        if lang == "it" {
+            &self.procedure_name_it
+        } else {
+            &self.procedure_name_en
+        }
+    }
 }
 
 const CASE_COLUMNS: &str = "c.id, c.person_id, p.given_names || ' ' || p.family_name AS person_name, \
     c.procedure_code, c.owner_org_id, o.name AS owner_org_name, c.assigned_to, c.status, c.filed_on, \
-    c.decided_on, c.version, c.created_at FROM cases c JOIN persons p ON p.id = c.person_id \
-    JOIN organisations o ON o.id = c.owner_org_id";
+    c.decided_on, c.version, c.created_at, pr.name_it AS procedure_name_it, pr.name_en AS procedure_name_en \
+    FROM cases c JOIN persons p ON p.id = c.person_id \
+    JOIN organisations o ON o.id = c.owner_org_id JOIN procedures pr ON pr.code = c.procedure_code";
 
 /// The legal deadline of a case, with the rule it comes from.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -282,14 +295,7 @@ pub async fn create_case(
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    event(
-        &mut tx,
-        ctx,
-        &id,
-        "created",
-        Some(procedure_code.to_string()),
-    )
-    .await?;
+    event(&mut tx, ctx, &id, "created", None).await?;
     audit::append(
         &mut tx,
         ctx,
@@ -536,7 +542,7 @@ pub async fn refer(db: &Db, ctx: &Ctx, case_id: &str, to_org: &str, note: &str) 
     if to_org.trim().is_empty() || to_org == from {
         return Err(Error::field("to_org", "referral_target_invalid"));
     }
-    crate::account::get_org(db, ctx, to_org)
+    let target = crate::account::get_org(db, ctx, to_org)
         .await
         .map_err(|_| Error::field("to_org", "referral_target_invalid"))?;
     if !crate::people::has_consent(db, &case.person_id, ConsentPurpose::ShareForReferral).await? {
@@ -573,7 +579,7 @@ pub async fn refer(db: &Db, ctx: &Ctx, case_id: &str, to_org: &str, note: &str) 
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    event(&mut tx, ctx, case_id, "referred", Some(to_org.to_string())).await?;
+    event(&mut tx, ctx, case_id, "referred", Some(target.name.clone())).await?;
     audit::append(
         &mut tx,
         ctx,

@@ -858,14 +858,51 @@ pub async fn update_person(
     tx.commit().await
 }
 
-/// The register's search: by name (any spelling the matcher knows) or identifier. Answers
-/// summaries only; opening a record is `get_person`.
+/// The register's search: by name (any spelling the matcher knows, or the typed text) or
+/// identifier. Answers summaries only; opening a record is `get_person`. The matcher alone
+/// would drop a very common name ("Ahmed") as no evidence of identity: a search is not a
+/// duplicate check, so records whose names contain every typed word come first.
 pub async fn search(db: &Db, ctx: &Ctx, q: &str) -> Result<Vec<Candidate>> {
     ctx.actor.require(Permission::SearchPeople)?;
     let q = q.trim();
     if q.is_empty() {
         return Ok(vec![]);
     }
+    let words: Vec<String> = q
+        .split_whitespace()
+        .take(6)
+        .map(|w| format!("%{}%", crate::like_escape(&w.to_lowercase())))
+        .collect();
+    let conds: Vec<String> = (1..=words.len())
+        .map(|i| {
+            format!(
+                "LOWER(p.given_names || ' ' || p.family_name || ' ' || p.aliases) LIKE ${i} ESCAPE '\\'"
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} WHERE p.merged_into IS NULL AND p.pseudonymised_at IS NULL AND {} \
+         ORDER BY p.family_name, p.given_names LIMIT 50",
+        conds.join(" AND ")
+    );
+    let rows: Vec<Summary> = with_pool!(db, |p| {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for w in &words {
+            query = query.bind(w);
+        }
+        query.fetch_all(p).await
+    })
+    .map_err(db_err)?;
+    let mut out: Vec<Candidate> = rows
+        .into_iter()
+        .map(|r| Candidate {
+            can_open: reaches(ctx, Permission::ViewPeople, &r.owner_org_id, None),
+            person: r,
+            score: 1.0,
+            decision: "possible",
+            reasons: vec!["name_text".to_string()],
+        })
+        .collect();
     let mut v = PersonValues {
         given_names: q.to_string(),
         family_name: String::new(),
@@ -893,7 +930,12 @@ pub async fn search(db: &Db, ctx: &Ctx, q: &str) -> Result<Vec<Candidate>> {
         }
         v.phone = Some(q.to_string());
     }
-    likely_matches(db, ctx, &v, None).await
+    for c in likely_matches(db, ctx, &v, None).await? {
+        if !out.iter().any(|o| o.person.id == c.person.id) {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 /// Records a consent given or withdrawn, with its date and who recorded it.

@@ -13,9 +13,23 @@ async function follow(page, link, expectedStatus = 200) {
   assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
 }
 
+/** Submits a form with its button and waits for the page that answers; checks its status. */
+async function submit(page, button, expectedStatus = 200) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), button.first().click()]);
+  assert.ok(res, 'the form opened no page');
+  assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
+}
+
+/** From the people list of a Programma Integra user, the record of Fatima Zahra El Idrissi. */
+async function openFatima(page) {
+  await follow(page, page.locator('table a[href^="/people/"]', { hasText: 'Fatima Zahra El Idrissi' }));
+  assert.match(pathOf(page), /^\/people\/[^/]+$/);
+}
+
 /**
  * Each page: who is signed in (null: nobody), and how to get there. `reach` is used when a
- * path alone cannot name the page (details pages reached from their list).
+ * path alone cannot name the page (details pages reached from their list, a form's answer).
+ * `path` may carry a query string (a search).
  */
 export const PAGES = [
   { name: 'login', user: null, path: '/login' },
@@ -47,6 +61,75 @@ export const PAGES = [
   { name: 'profile password', user: 'roberto', path: '/profile/password' },
   { name: 'profile two-factor (TOTP)', user: 'roberto', path: '/profile/totp' },
   { name: 'profile API tokens', user: 'roberto', path: '/profile/tokens' },
+  { name: 'people search', user: 'giulia', path: '/people?q=Islam' },
+  { name: 'new person form', user: 'giulia', path: '/people/new' },
+  {
+    name: 'new person form with likely matches',
+    user: 'giulia',
+    path: '/people/new',
+    reach: async (page) => {
+      await page.locator('#given_names').fill('Md Rakibul');
+      await page.locator('#family_name').fill('Islam');
+      await page.locator('#birth_date').fill('2003');
+      await page.locator('#nationality').fill('Bangladesh');
+      await submit(page, page.locator('form.person-form [type=submit]'));
+      await page.locator('#matches .match').first().waitFor();
+    },
+  },
+  {
+    name: 'person record',
+    user: 'chiara',
+    path: '/people',
+    reach: async (page) => {
+      await openFatima(page);
+    },
+  },
+  { name: 'cases list', user: 'chiara', path: '/cases' },
+  // The Prefettura's desk: the demo's referral waits there to be accepted or rejected.
+  {
+    name: 'cases list with referrals to accept',
+    user: 'marco',
+    path: '/cases',
+    reach: async (page) => {
+      assert.ok(
+        (await page.locator('section[aria-labelledby="incoming-h"] .match').count()) > 0,
+        'no referral to accept is shown to marco (the demo seeds one)',
+      );
+    },
+  },
+  {
+    name: 'citizenship office view',
+    user: 'marco',
+    path: '/cases',
+    reach: async (page) => {
+      await follow(page, page.locator('main a[href="/cases/citizenship"]'));
+      assert.equal(pathOf(page), '/cases/citizenship');
+    },
+  },
+  {
+    name: 'new case form',
+    user: 'chiara',
+    path: '/people',
+    reach: async (page) => {
+      await openFatima(page);
+      await follow(page, page.locator('#cases a[href^="/cases/new?person="]'));
+      assert.equal(pathOf(page), '/cases/new');
+    },
+  },
+  {
+    name: 'case',
+    user: 'chiara',
+    path: '/people',
+    reach: async (page) => {
+      // The demo has no cases: one is opened for the page (each test file has its own server).
+      await openFatima(page);
+      await follow(page, page.locator('#cases a[href^="/cases/new?person="]'));
+      await page.locator('#procedure').selectOption('family_reunification');
+      await page.locator('#filed_on').fill('2026-11-02');
+      await submit(page, page.locator('main form[action="/cases"] [type=submit]'));
+      assert.match(pathOf(page), /^\/cases\/[^/]+$/);
+    },
+  },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];
@@ -69,7 +152,8 @@ export async function visit(context, page, entry, lang, { beforeTarget } = {}) {
   // The language switch answers with a redirect to `next`; the session keeps the choice.
   const res = await page.goto(`/language/${lang}?next=${encodeURIComponent(entry.path)}`);
   assert.ok(res, `no response for ${entry.path}`);
-  assert.equal(pathOf(page), entry.path, `switching the language did not lead back to ${entry.path}`);
+  const { pathname, search } = new URL(page.url());
+  assert.equal(pathname + search, entry.path, `switching the language did not lead back to ${entry.path}`);
   assert.equal(
     res.status(),
     entry.status ?? 200,

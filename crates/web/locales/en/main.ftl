@@ -466,3 +466,5 @@ citizenship-caption = Citizenship applications, oldest first: the term follows t
 citizenship-backlog = Backlog: applications pending at each month's end
 citizenship-month = Month
 citizenship-pending = Pending
+deadline-basis-heading = Legal basis
+match-name_text = the name contains the words searched

@@ -466,3 +466,5 @@ citizenship-caption = Domande di cittadinanza, dalla più vecchia: il termine se
 citizenship-backlog = Arretrato: domande pendenti a fine mese
 citizenship-month = Mese
 citizenship-pending = Pendenti
+deadline-basis-heading = Fonte normativa
+match-name_text = il nome contiene le parole cercate

@@ -690,3 +690,14 @@ async fn a_person_can_have_all_their_data_exported_and_then_erased() {
             && actions.contains(&"person.pseudonymise".to_string())
     );
 }
+
+#[tokio::test]
+async fn searching_a_common_name_lists_every_record_that_has_it() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    c.login_ok("giulia").await;
+    let r = c.get("/people?q=Mohamed+Ahmed").await;
+    assert_eq!(r.body.matches("<strong>Mohamed Ahmed</strong>").count(), 3, "{}", r.body);
+    assert!(c.get("/people?q=Islam").await.body.contains("Mohammad Rakibul"));
+    assert!(c.get("/people?q=diallo").await.body.contains("Amina"));
+}
