@@ -697,7 +697,17 @@ async fn searching_a_common_name_lists_every_record_that_has_it() {
     let mut c = app.client();
     c.login_ok("giulia").await;
     let r = c.get("/people?q=Mohamed+Ahmed").await;
-    assert_eq!(r.body.matches("<strong>Mohamed Ahmed</strong>").count(), 3, "{}", r.body);
-    assert!(c.get("/people?q=Islam").await.body.contains("Mohammad Rakibul"));
+    assert_eq!(
+        r.body.matches("<strong>Mohamed Ahmed</strong>").count(),
+        3,
+        "{}",
+        r.body
+    );
+    assert!(
+        c.get("/people?q=Islam")
+            .await
+            .body
+            .contains("Mohammad Rakibul")
+    );
     assert!(c.get("/people?q=diallo").await.body.contains("Amina"));
 }
