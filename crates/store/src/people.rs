@@ -270,8 +270,8 @@ pub async fn likely_matches(
     if found.is_empty() {
         return Ok(vec![]);
     }
-    let ph: Vec<String> = (1..=found.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE p.id IN ({})", ph.join(", "));
+    let ph = crate::placeholders(found.len());
+    let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE p.id IN ({})", ph);
     let rows: Vec<Summary> = with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
         for (id, _) in &found {
@@ -531,10 +531,10 @@ async fn load_person(db: &Db, id: &str) -> Result<Option<Person>> {
     }
     let mut all_ids = vec![id.to_string()];
     all_ids.extend(family.into_iter().map(|(m, _)| m));
-    let ph: Vec<String> = (1..=all_ids.len()).map(|i| format!("${i}")).collect();
+    let ph = crate::placeholders(all_ids.len());
     let sql = format!(
         "SELECT id, purpose, given, on_date, recorded_by, created_at FROM person_consents WHERE person_id IN ({}) ORDER BY on_date DESC, created_at DESC",
-        ph.join(", ")
+        ph
     );
     person.consents = with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
@@ -556,10 +556,10 @@ async fn merged_family(db: &Db, id: &str) -> Result<Vec<(String, String)>> {
         if frontier.is_empty() {
             break;
         }
-        let ph: Vec<String> = (1..=frontier.len()).map(|i| format!("${i}")).collect();
+        let ph = crate::placeholders(frontier.len());
         let sql = format!(
             "SELECT id, given_names || ' ' || family_name FROM persons WHERE merged_into IN ({})",
-            ph.join(", ")
+            ph
         );
         let rows: Vec<(String, String)> = with_pool!(db, |p| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
@@ -1100,10 +1100,10 @@ pub async fn vulnerabilities(
     }
     let mut ids = vec![person_id.to_string()];
     ids.extend(p.merged_records.iter().map(|(m, _)| m.clone()));
-    let ph: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let ph = crate::placeholders(ids.len());
     let sql = format!(
         "SELECT id, person_id, sealed, recorded_by FROM person_vulnerabilities WHERE person_id IN ({}) AND removed_at IS NULL ORDER BY created_at",
-        ph.join(", ")
+        ph
     );
     let rows: Vec<(String, String, String, String)> = with_pool!(db, |pool| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
