@@ -343,24 +343,16 @@ async fn write_children(tx: &mut Tx, id: &str, v: &PersonValues) -> Result<()> {
     Ok(())
 }
 
-/// Registers a person in the actor's organisation.
-pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<String> {
-    ctx.actor.require(Permission::EditPeople)?;
-    let v = input.check()?;
-    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
-    let id = new_id();
-    let now = Ts::now();
+/// Writes a person's fields if the row is still at `version` (else `Conflict`), and bumps it.
+async fn write_fields(tx: &mut Tx, id: &str, version: i32, v: &PersonValues) -> Result<()> {
     let b = v.birth;
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| {
+    let n = with_tx!(tx, |c| {
         sqlx::query(
-            "INSERT INTO persons (id, owner_org_id, given_names, family_name, name_original, aliases, sex, \
-             birth_year, birth_month, birth_day, birth_precision, nationality, is_tcn, languages, phone, \
-             email, address, created_by, version, created_at, updated_at) \
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,1,$19,$19)",
+            "UPDATE persons SET given_names = $1, family_name = $2, name_original = $3, aliases = $4, sex = $5, \
+             birth_year = $6, birth_month = $7, birth_day = $8, birth_precision = $9, nationality = $10, \
+             is_tcn = $11, languages = $12, phone = $13, email = $14, address = $15, version = version + 1, \
+             updated_at = $16 WHERE id = $17 AND version = $18",
         )
-        .bind(&id)
-        .bind(&org)
         .bind(&v.given_names)
         .bind(&v.family_name)
         .bind(&v.name_original)
@@ -376,6 +368,39 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<St
         .bind(&v.phone)
         .bind(&v.email)
         .bind(&v.address)
+        .bind(Ts::now())
+        .bind(id)
+        .bind(version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    Ok(())
+}
+
+/// Registers a person in the actor's organisation.
+pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<String> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let v = input.check()?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let id = new_id();
+    let now = Ts::now();
+    let mut tx = db.begin().await?;
+    // The bare row first (version 0), then the same field write as an edit: one place
+    // knows how a person's fields are stored.
+    with_tx!(&mut tx, |c| {
+        sqlx::query(
+            "INSERT INTO persons (id, owner_org_id, given_names, family_name, created_by, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+        )
+        .bind(&id)
+        .bind(&org)
+        .bind(&v.given_names)
+        .bind(&v.family_name)
         .bind(&ctx.actor.id)
         .bind(now)
         .execute(c)
@@ -383,6 +408,7 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<St
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
+    write_fields(&mut tx, &id, 0, &v).await?;
     write_children(&mut tx, &id, &v).await?;
     audit::append(
         &mut tx,
@@ -813,41 +839,8 @@ pub async fn update_person(
         return Err(Error::Forbidden);
     }
     let v = input.check()?;
-    let b = v.birth;
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
-        sqlx::query(
-            "UPDATE persons SET given_names = $1, family_name = $2, name_original = $3, aliases = $4, sex = $5, \
-             birth_year = $6, birth_month = $7, birth_day = $8, birth_precision = $9, nationality = $10, \
-             is_tcn = $11, languages = $12, phone = $13, email = $14, address = $15, version = version + 1, \
-             updated_at = $16 WHERE id = $17 AND version = $18",
-        )
-        .bind(&v.given_names)
-        .bind(&v.family_name)
-        .bind(&v.name_original)
-        .bind(v.aliases.join("\n"))
-        .bind(v.sex.map(Sex::as_str))
-        .bind(b.map(|b| b.year))
-        .bind(b.and_then(|b| b.month).map(|m| m as i32))
-        .bind(b.and_then(|b| b.day).map(|d| d as i32))
-        .bind(b.map(|b| b.precision.as_str()))
-        .bind(&v.nationality)
-        .bind(v.is_tcn)
-        .bind(v.languages.join(","))
-        .bind(&v.phone)
-        .bind(&v.email)
-        .bind(&v.address)
-        .bind(Ts::now())
-        .bind(id)
-        .bind(version)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })
-    .map_err(db_err)?;
-    if n == 0 {
-        return Err(Error::Conflict);
-    }
+    write_fields(&mut tx, id, version, &v).await?;
     write_children(&mut tx, id, &v).await?;
     audit::append(
         &mut tx,
