@@ -21,6 +21,9 @@ use crate::{Ts, with_pool};
 pub struct Register {
     index: namematch::Index,
     watermark: Option<Ts>,
+    /// Rows already filed whose `updated_at` equals the watermark (re-read every time,
+    /// since rows written in the same microsecond may still arrive).
+    at_watermark: std::collections::HashSet<String>,
 }
 
 impl std::fmt::Debug for Register {
@@ -130,11 +133,13 @@ struct Row {
 
 /// Brings the index up to date with the database.
 pub async fn sync(db: &Db) -> Result<()> {
-    let mut reg = db.register.write().await;
-    // Re-read from the watermark itself: rows written in the same microsecond are re-filed,
-    // which is harmless (insert replaces by id).
-    let since = reg.watermark;
-    let rows: Vec<Row> = with_pool!(db, |p| {
+    // Read under a shared lock so that concurrent duplicate checks do not queue behind one
+    // another when nothing changed; the write lock is taken only to file changes.
+    let (since, seen) = {
+        let reg = db.register.read().await;
+        (reg.watermark, reg.at_watermark.clone())
+    };
+    let mut rows: Vec<Row> = with_pool!(db, |p| {
         sqlx::query_as(
             "SELECT id, given_names, family_name, name_original, aliases, sex, birth_year, birth_month, \
              birth_day, birth_precision, nationality, phone, merged_into, updated_at FROM persons \
@@ -145,6 +150,7 @@ pub async fn sync(db: &Db) -> Result<()> {
         .await
     })
     .map_err(db_err)?;
+    rows.retain(|r| !(Some(r.updated_at) == since && seen.contains(&r.id)));
     if rows.is_empty() {
         return Ok(());
     }
@@ -171,7 +177,12 @@ pub async fn sync(db: &Db) -> Result<()> {
                 .push((id_kind(k), value.clone()));
         }
     }
+    let mut reg = db.register.write().await;
     for r in &rows {
+        // A concurrent sync already filed a state at least this new.
+        if reg.watermark.is_some_and(|w| r.updated_at < w) {
+            continue;
+        }
         if r.merged_into.is_some() {
             reg.index.remove(&r.id);
             continue;
@@ -195,7 +206,19 @@ pub async fn sync(db: &Db) -> Result<()> {
         };
         reg.index.insert(&person);
     }
-    reg.watermark = rows.last().map(|r| r.updated_at);
+    if let Some(newest) = rows.iter().map(|r| r.updated_at).max()
+        && reg.watermark.is_none_or(|w| newest >= w)
+    {
+        if reg.watermark != Some(newest) {
+            reg.at_watermark.clear();
+        }
+        reg.watermark = Some(newest);
+        reg.at_watermark.extend(
+            rows.iter()
+                .filter(|r| r.updated_at == newest)
+                .map(|r| r.id.clone()),
+        );
+    }
     Ok(())
 }
 
