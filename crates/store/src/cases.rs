@@ -699,12 +699,23 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     let procs = procedures(db).await?;
     let rules = legal_rules(db).await?;
     let today = chrono::Utc::now().date_naive();
-    let tasks: Vec<(String, Option<NaiveDate>)> = with_pool!(db, |p| {
-        sqlx::query_as("SELECT case_id, due_on FROM case_tasks WHERE done_at IS NULL")
-            .fetch_all(p)
-            .await
-    })
-    .map_err(db_err)?;
+    // Open tasks of the listed cases only (not of the whole register).
+    let tasks: Vec<(String, Option<NaiveDate>)> = if cases.is_empty() {
+        vec![]
+    } else {
+        let sql = format!(
+            "SELECT case_id, due_on FROM case_tasks WHERE done_at IS NULL AND case_id IN ({})",
+            crate::placeholders(cases.len())
+        );
+        with_pool!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for c in &cases {
+                q = q.bind(&c.id);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(db_err)?
+    };
     let mut items: Vec<WorkItem> = cases
         .into_iter()
         .map(|c| {
