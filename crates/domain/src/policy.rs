@@ -31,6 +31,8 @@ pub enum Permission {
     ViewCases,
     /// Open and work on cases, refer them, answer referrals.
     EditCases,
+    /// Edit the procedure catalogue and add versions of the legal rules.
+    ManageCatalogue,
 }
 
 impl Permission {
@@ -46,6 +48,7 @@ impl Permission {
         Permission::ViewVulnerabilities,
         Permission::ViewCases,
         Permission::EditCases,
+        Permission::ManageCatalogue,
     ];
 }
 
@@ -59,6 +62,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewUsers,
             ManageUsers,
             ViewAudit,
+            ManageCatalogue,
         ],
         // People's records are for those who accompany them; administrators manage
         // accounts, not beneficiaries, and analysts see only aggregates.

@@ -36,6 +36,8 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Largest document accepted on a case.
+    pub max_document_bytes: usize,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
@@ -66,6 +68,7 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_max_hours: 12,
             max_body_bytes: 1024 * 1024,
+            max_document_bytes: 10 * 1024 * 1024,
             trust_proxy: false,
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_seconds / 60,
@@ -166,6 +169,7 @@ KEYS (sprint.toml key / environment variable, default):
   session_idle_minutes     SPRINT_SESSION_IDLE_MINUTES     30
   session_max_hours        SPRINT_SESSION_MAX_HOURS        12
   max_body_bytes           SPRINT_MAX_BODY_BYTES           1048576
+  max_document_bytes       SPRINT_MAX_DOCUMENT_BYTES       10485760 (largest upload on a case)
   trust_proxy              SPRINT_TRUST_PROXY              false
   lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
   lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
@@ -245,6 +249,7 @@ impl Config {
             lockout_seconds: self.lockout_minutes * 60,
             ip_rate_limit: self.ip_rate_limit,
             keyring: self.keyring().ok(),
+            max_document_bytes: self.max_document_bytes,
             ..Default::default()
         }
     }

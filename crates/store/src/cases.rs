@@ -5,98 +5,18 @@
 
 use chrono::{Datelike, NaiveDate};
 use domain::legal::{DeadlineState, LegalRule, deadline_state, rule_for};
-use domain::people::ConsentPurpose;
 use domain::policy::Permission;
 use domain::validate;
 use domain::{Error, Result};
 use serde_json::json;
 
 use crate::audit::{self, Event};
+use crate::catalogue::{Procedure, legal_rules, procedures};
 use crate::db::{Ctx, Db, Tx, db_err};
+use crate::referrals::{REFERRAL_COLUMNS, Referral};
 use crate::{Ts, new_id, with_pool, with_tx};
 
 pub const STATUSES: &[&str] = &["open", "submitted", "waiting", "decided", "closed"];
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Procedure {
-    pub code: String,
-    pub category: String,
-    pub name_it: String,
-    pub name_en: String,
-    pub offices: String,
-    pub term_code: Option<String>,
-}
-
-impl Procedure {
-    pub fn name(&self, lang: &str) -> &str {
-        if lang == "it" {
-            &self.name_it
-        } else {
-            &self.name_en
-        }
-    }
-}
-
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct ProcedureItem {
-    pub kind: String,
-    pub position: i32,
-    pub text_it: String,
-    pub text_en: String,
-}
-
-pub async fn procedures(db: &Db) -> Result<Vec<Procedure>> {
-    with_pool!(db, |p| {
-        sqlx::query_as("SELECT code, category, name_it, name_en, offices, term_code FROM procedures WHERE active ORDER BY category, name_it")
-            .fetch_all(p)
-            .await
-    })
-    .map_err(db_err)
-}
-
-pub async fn procedure_items(db: &Db, code: &str) -> Result<Vec<ProcedureItem>> {
-    with_pool!(db, |p| {
-        sqlx::query_as("SELECT kind, position, text_it, text_en FROM procedure_items WHERE procedure_code = $1 ORDER BY kind DESC, position")
-            .bind(code)
-            .fetch_all(p)
-            .await
-    })
-    .map_err(db_err)
-}
-
-#[derive(sqlx::FromRow)]
-struct RuleRow {
-    id: String,
-    code: String,
-    days: Option<i32>,
-    months: Option<i32>,
-    extension_months: Option<i32>,
-    basis: String,
-    valid_from: NaiveDate,
-    valid_to: Option<NaiveDate>,
-}
-
-pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
-    let rows: Vec<RuleRow> = with_pool!(db, |p| {
-        sqlx::query_as("SELECT id, code, days, months, extension_months, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from")
-            .fetch_all(p)
-            .await
-    })
-    .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LegalRule {
-            id: r.id,
-            code: r.code,
-            days: r.days,
-            months: r.months,
-            extension_months: r.extension_months,
-            basis: r.basis,
-            valid_from: r.valid_from,
-            valid_to: r.valid_to,
-        })
-        .collect())
-}
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct CaseRow {
@@ -159,7 +79,7 @@ pub fn deadline(
     })
 }
 
-async fn load_case(db: &Db, id: &str) -> Result<Option<CaseRow>> {
+pub(crate) async fn load_case(db: &Db, id: &str) -> Result<Option<CaseRow>> {
     let sql = format!("SELECT {CASE_COLUMNS} WHERE c.id = $1");
     with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(id)
@@ -177,7 +97,7 @@ pub enum Reach {
     Work,
 }
 
-async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
+pub(crate) async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
     let actor = &ctx.actor;
     if actor.reaches(Permission::EditCases, &case.owner_org_id, None) {
         return Ok(Reach::Work);
@@ -191,7 +111,7 @@ async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
         return Ok(if owner_read { Reach::Read } else { Reach::None });
     };
     let statuses: Vec<(String,)> = with_pool!(db, |p| {
-        sqlx::query_as("SELECT status FROM referrals WHERE case_id = $1 AND to_org_id = $2 AND status IN ('requested','accepted')")
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT r.status FROM referrals r WHERE r.case_id = $1 AND r.to_org_id = $2 AND {SHARED_REFERRAL}")))
             .bind(&case.id)
             .bind(org)
             .fetch_all(p)
@@ -208,13 +128,19 @@ async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
     })
 }
 
+/// The referrals that open a case to their receiver: a request for help while it waits,
+/// is worked on and after it is completed (for the record); a hand-over only while it
+/// waits for an answer, since once accepted the receiver is the owner.
+const SHARED_REFERRAL: &str = "((r.kind = 'referral' AND r.status IN ('requested','accepted','completed')) \
+    OR (r.kind = 'transfer' AND r.status = 'requested'))";
+
 /// Whether a case of this person is referred to `org` (so its staff may open the person).
 pub async fn person_shared_with(db: &Db, person_id: &str, org: &str) -> Result<bool> {
     let n: (i64,) = with_pool!(db, |p| {
-        sqlx::query_as(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM referrals r JOIN cases c ON c.id = r.case_id \
-             WHERE c.person_id = $1 AND r.to_org_id = $2 AND r.status IN ('requested','accepted')",
-        )
+             WHERE c.person_id = $1 AND r.to_org_id = $2 AND {SHARED_REFERRAL}"
+        )))
         .bind(person_id)
         .bind(org)
         .fetch_one(p)
@@ -224,7 +150,7 @@ pub async fn person_shared_with(db: &Db, person_id: &str, org: &str) -> Result<b
     Ok(n.0 > 0)
 }
 
-async fn event(
+pub(crate) async fn event(
     tx: &mut Tx,
     ctx: &Ctx,
     case_id: &str,
@@ -247,7 +173,7 @@ async fn event(
     .map(|_| ())
 }
 
-fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
+pub(crate) fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
@@ -326,25 +252,6 @@ pub struct CaseEvent {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Referral {
-    pub id: String,
-    pub case_id: String,
-    pub from_org_id: String,
-    pub from_org_name: String,
-    pub to_org_id: String,
-    pub to_org_name: String,
-    pub status: String,
-    pub note: Option<String>,
-    pub answer: Option<String>,
-    pub created_at: Ts,
-    pub decided_at: Option<Ts>,
-}
-
-const REFERRAL_COLUMNS: &str = "r.id, r.case_id, r.from_org_id, f.name AS from_org_name, r.to_org_id, \
-    t.name AS to_org_name, r.status, r.note, r.answer, r.created_at, r.decided_at FROM referrals r \
-    JOIN organisations f ON f.id = r.from_org_id JOIN organisations t ON t.id = r.to_org_id";
-
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CaseView {
     pub case: CaseRow,
@@ -353,7 +260,12 @@ pub struct CaseView {
     pub tasks: Vec<Task>,
     pub events: Vec<CaseEvent>,
     pub referrals: Vec<Referral>,
+    pub notes: Vec<crate::case_notes::Note>,
+    pub appointments: Vec<crate::appointments::Appointment>,
+    pub documents: Vec<crate::case_documents::Document>,
     pub can_work: bool,
+    /// The actor's organisation owns the case (it may hand it over).
+    pub owned: bool,
 }
 
 /// A case as its page shows it, if the actor may see it; the read is audited.
@@ -400,14 +312,21 @@ pub async fn get_case(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseView> {
         .fetch_all(p)
         .await)
     .map_err(db_err)?;
+    let notes = crate::case_notes::notes_of(db, id).await?;
+    let appointments = crate::appointments::of_case(db, id).await?;
+    let documents = crate::case_documents::of_case(db, id).await?;
     audit::record(db, ctx, Event::new("case.read", "case", Some(id))).await?;
     Ok(CaseView {
+        owned: ctx.actor.org_id.as_deref() == Some(case.owner_org_id.as_str()),
         case,
         procedure,
         deadline,
         tasks,
         events,
         referrals,
+        notes,
+        appointments,
+        documents,
         can_work: r == Reach::Work,
     })
 }
@@ -534,135 +453,6 @@ pub async fn complete_task(db: &Db, ctx: &Ctx, case_id: &str, task_id: &str) -> 
     tx.commit().await
 }
 
-/// Refers a case to another organisation. Blocked unless the person's latest word on
-/// sharing for referrals is a yes: without consent nothing leaves the organisation.
-pub async fn refer(db: &Db, ctx: &Ctx, case_id: &str, to_org: &str, note: &str) -> Result<String> {
-    let case = require_work(db, ctx, case_id).await?;
-    let from = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
-    if to_org.trim().is_empty() || to_org == from {
-        return Err(Error::field("to_org", "referral_target_invalid"));
-    }
-    let target = crate::account::get_org(db, ctx, to_org)
-        .await
-        .map_err(|_| Error::field("to_org", "referral_target_invalid"))?;
-    if !crate::people::has_consent(db, &case.person_id, ConsentPurpose::ShareForReferral).await? {
-        return Err(Error::field("consent", "consent_required"));
-    }
-    let note = note.trim();
-    if note.chars().count() > 2000 {
-        return Err(Error::field("note", "field_too_long"));
-    }
-    let open: (i64,) = with_pool!(db, |p| {
-        sqlx::query_as("SELECT COUNT(*) FROM referrals WHERE case_id = $1 AND to_org_id = $2 AND status IN ('requested','accepted')")
-            .bind(case_id)
-            .bind(to_org)
-            .fetch_one(p)
-            .await
-    })
-    .map_err(db_err)?;
-    if open.0 > 0 {
-        return Err(Error::field("to_org", "referral_exists"));
-    }
-    let id = new_id();
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO referrals (id, case_id, from_org_id, to_org_id, status, note, created_by, created_at) VALUES ($1,$2,$3,$4,'requested',$5,$6,$7)")
-            .bind(&id)
-            .bind(case_id)
-            .bind(&from)
-            .bind(to_org)
-            .bind((!note.is_empty()).then_some(note))
-            .bind(&ctx.actor.id)
-            .bind(Ts::now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })
-    .map_err(db_err)?;
-    event(&mut tx, ctx, case_id, "referred", Some(target.name.clone())).await?;
-    audit::append(
-        &mut tx,
-        ctx,
-        Event::new("referral.create", "case", Some(case_id))
-            .details(json!({"to": to_org, "referral": id})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// The receiving organisation accepts or rejects a referral (a reason is required to reject).
-pub async fn decide_referral(
-    db: &Db,
-    ctx: &Ctx,
-    referral_id: &str,
-    accept: bool,
-    answer: &str,
-) -> Result<String> {
-    ctx.actor.require(Permission::EditCases)?;
-    let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE r.id = $1");
-    let r: Referral = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(referral_id)
-        .fetch_optional(p)
-        .await)
-    .map_err(db_err)?
-    .ok_or(Error::NotFound)?;
-    if ctx.actor.org_id.as_deref() != Some(r.to_org_id.as_str()) {
-        return Err(Error::Forbidden);
-    }
-    if r.status != "requested" {
-        return Err(Error::Conflict);
-    }
-    let answer = answer.trim();
-    if !accept && answer.is_empty() {
-        return Err(Error::field("answer", "referral_reason_required"));
-    }
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE referrals SET status = $1, answer = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status = 'requested'")
-            .bind(if accept { "accepted" } else { "rejected" })
-            .bind((!answer.is_empty()).then_some(answer))
-            .bind(&ctx.actor.id)
-            .bind(Ts::now())
-            .bind(referral_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-    })
-    .map_err(db_err)?;
-    if n == 0 {
-        return Err(Error::Conflict);
-    }
-    event(
-        &mut tx,
-        ctx,
-        &r.case_id,
-        if accept {
-            "referral_accepted"
-        } else {
-            "referral_rejected"
-        },
-        (!answer.is_empty()).then(|| answer.to_string()),
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        ctx,
-        Event::new(
-            if accept {
-                "referral.accept"
-            } else {
-                "referral.reject"
-            },
-            "case",
-            Some(&r.case_id),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(r.case_id)
-}
-
 /// A row of the worker's list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WorkItem {
@@ -677,6 +467,8 @@ pub struct WorkItem {
 pub struct Worklist {
     pub cases: Vec<WorkItem>,
     pub incoming: Vec<Referral>,
+    /// Planned appointments of the listed cases from today for a week.
+    pub appointments: Vec<crate::appointments::Appointment>,
 }
 
 /// The worker's list: open cases of the organisation in scope and cases referred to it,
@@ -687,7 +479,7 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     let all = matches!(scope, domain::account::Scope::All);
     let sql = format!(
         "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND ($1 OR c.owner_org_id = $2 OR EXISTS \
-         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.status = 'accepted')) \
+         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.kind = 'referral' AND r.status = 'accepted')) \
          ORDER BY c.created_at DESC LIMIT 500"
     );
     let cases: Vec<CaseRow> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -760,10 +552,20 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
         .fetch_all(p)
         .await)
     .map_err(db_err)?;
+    let ids: Vec<String> = items.iter().map(|i| i.case.id.clone()).collect();
+    let from = today.and_time(chrono::NaiveTime::MIN);
+    let appointments = crate::appointments::planned_between(
+        db,
+        &ids,
+        from,
+        from + chrono::Duration::days(domain::legal::DUE_SOON_DAYS + 1),
+    )
+    .await?;
     audit::record(db, ctx, Event::new("case.list", "case", None)).await?;
     Ok(Worklist {
         cases: items,
         incoming,
+        appointments,
     })
 }
 

@@ -121,6 +121,14 @@ impl Keyring {
     }
 }
 
+/// The keyring of the configured database; without one, sealed data can be neither
+/// written nor read, and the caller gets an internal error rather than clear text.
+pub(crate) fn keyring(db: &crate::Db) -> Result<&Keyring> {
+    db.settings.keyring.as_deref().ok_or_else(|| {
+        Error::internal("no encryption key configured: special-category data cannot be stored")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

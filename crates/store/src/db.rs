@@ -41,6 +41,8 @@ pub struct Settings {
     pub ip_rate_window_seconds: i64,
     /// Keys for special-category data (`crypto`). Without them such data cannot be stored.
     pub keyring: Option<Arc<crate::crypto::Keyring>>,
+    /// Largest document accepted on a case, in bytes.
+    pub max_document_bytes: usize,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             ip_rate_limit: 20,
             ip_rate_window_seconds: 15 * 60,
             keyring: None,
+            max_document_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -314,12 +314,34 @@ async fn seed_cases(
     let integra = as_org(&org("integra"));
     let case =
         cases::create_case(db, &integra, fatima, "family_reunification", "2026-11-02").await?;
-    cases::refer(
+    crate::referrals::refer(
         db,
         &integra,
         &case,
+        crate::referrals::Kind::Referral,
         &org("prefettura"),
         "Manca il certificato di idoneità alloggiativa (demo).",
+    )
+    .await?;
+    crate::case_notes::add_note(
+        db,
+        &integra,
+        &case,
+        "La signora ha portato buste paga e contratto di affitto; manca l'idoneità alloggiativa (demo).",
+    )
+    .await?;
+    // An appointment a few days ahead, so the worker's week shows it.
+    let when = (chrono::Utc::now().date_naive() + chrono::Duration::days(3))
+        .and_hms_opt(10, 30, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
+    crate::appointments::add_appointment(
+        db,
+        &integra,
+        &case,
+        &when,
+        "Sportello Unico per l'Immigrazione, via Ostiense 131/L",
+        "Consegna dei documenti originali (demo)",
     )
     .await?;
     let prefettura = as_org(&org("prefettura"));

@@ -4,16 +4,21 @@
 //! append to the audit log in the same transaction as the write they record.
 
 pub mod account;
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod case_documents;
+pub mod case_notes;
 pub mod cases;
+pub mod catalogue;
 pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod dialect;
 pub mod matching;
 pub mod people;
+pub mod referrals;
 pub mod schema;
 pub mod time;
 
@@ -48,7 +53,12 @@ pub fn like_escape(s: &str) -> String {
 
 /// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` bound values.
 pub fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, …`: `n` placeholders after the `first - 1` bound before them.
+pub fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

@@ -1013,11 +1013,7 @@ pub struct VulnerabilityEntry {
     pub recorded_by: String,
 }
 
-fn keyring(db: &Db) -> Result<&crate::crypto::Keyring> {
-    db.settings.keyring.as_deref().ok_or_else(|| {
-        Error::internal("no encryption key configured: special-category data cannot be stored")
-    })
-}
+use crate::crypto::keyring;
 
 /// Records a vulnerability, sealed: the database never holds category or note in clear.
 pub async fn add_vulnerability(
@@ -1148,29 +1144,55 @@ pub async fn list_mine(db: &Db, ctx: &Ctx) -> Result<Vec<Summary>> {
 /// the record, identifiers, consents, vulnerabilities (if the actor may read them), merges
 /// and cases. The export itself is audited.
 pub async fn export(db: &Db, ctx: &Ctx, id: &str) -> Result<serde_json::Value> {
-    let p = get_person(db, ctx, id).await?;
+    let e = export_data(db, ctx, id).await?;
+    Ok(json!({
+        "exported_at": e.exported_at.to_text(),
+        "person": e.person,
+        "vulnerabilities": match e.vulnerabilities {
+            Some(v) => json!(v),
+            None => json!("not visible to the exporting organisation"),
+        },
+        "merges": e.merges,
+        "cases": e.cases,
+    }))
+}
+
+/// Everything the actor's organisation holds about a person, typed (for the readable PDF).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Export {
+    pub exported_at: Ts,
+    pub person: Person,
+    /// None when the exporting organisation may not read them.
+    pub vulnerabilities: Option<Vec<VulnerabilityEntry>>,
+    pub merges: Vec<Merge>,
+    pub cases: Vec<crate::cases::CaseView>,
+}
+
+/// Gathers the export; the whole export is audited once (besides each read it makes).
+pub async fn export_data(db: &Db, ctx: &Ctx, id: &str) -> Result<Export> {
+    let person = get_person(db, ctx, id).await?;
     let vulnerabilities = if ctx.actor.can(Permission::ViewVulnerabilities) {
         match vulnerabilities(db, ctx, id).await {
-            Ok(v) => json!(v),
-            Err(Error::Forbidden) => json!("not visible to the exporting organisation"),
+            Ok(v) => Some(v),
+            Err(Error::Forbidden) => None,
             Err(e) => return Err(e),
         }
     } else {
-        json!("not visible to the exporting organisation")
+        None
     };
     let merges = merges_into(db, id).await?;
     let mut cases = vec![];
     for c in crate::cases::cases_of_person(db, ctx, id).await? {
-        cases.push(json!(crate::cases::get_case(db, ctx, &c.id).await?));
+        cases.push(crate::cases::get_case(db, ctx, &c.id).await?);
     }
     audit::record(db, ctx, Event::new("person.export", "person", Some(id))).await?;
-    Ok(json!({
-        "exported_at": Ts::now().to_text(),
-        "person": p,
-        "vulnerabilities": vulnerabilities,
-        "merges": merges,
-        "cases": cases,
-    }))
+    Ok(Export {
+        exported_at: Ts::now(),
+        person,
+        vulnerabilities,
+        merges,
+        cases,
+    })
 }
 
 /// Erasure on request: the person keeps only what anonymous statistics need (sex, birth
@@ -1213,9 +1235,16 @@ pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
     if n == 0 {
         return Err(Error::Conflict);
     }
+    // Free text written about the person on their cases goes too: notes, documents, the
+    // words of referrals and the details of the timeline. What happened, and when, stays.
     for sql in [
         "DELETE FROM person_identifiers WHERE person_id = $1",
         "DELETE FROM person_vulnerabilities WHERE person_id = $1",
+        "DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        "UPDATE case_appointments SET purpose = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        "UPDATE referrals SET note = NULL, answer = NULL, outcome = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        "UPDATE case_events SET detail = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        "UPDATE case_tasks SET title = '-' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     ] {
         with_tx!(&mut tx, |c| sqlx::query(sql)
             .bind(id)
@@ -1224,6 +1253,18 @@ pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
             .map(|r| r.rows_affected()))
         .map_err(db_err)?;
     }
+    with_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE case_documents SET sealed = NULL, title = '-', filename = '-', \
+         removed_by = COALESCE(removed_by, $2), removed_at = COALESCE(removed_at, $3) \
+         WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)"
+    )
+    .bind(id)
+    .bind(&ctx.actor.id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(db_err)?;
     audit::append(
         &mut tx,
         ctx,

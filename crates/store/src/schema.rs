@@ -24,10 +24,14 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "legal_rules",
     "procedures",
     "procedure_items",
+    "procedure_versions",
     "cases",
     "case_tasks",
     "case_events",
     "referrals",
+    "case_notes",
+    "case_appointments",
+    "case_documents",
 ];
 
 /// table → column → nullable

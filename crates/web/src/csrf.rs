@@ -3,7 +3,7 @@
 //! or the `X-CSRF-Token` header (htmx). The API is exempt: it accepts no cookies.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -41,12 +41,16 @@ pub async fn check_csrf(State(st): State<AppState>, req: Request, next: Next) ->
         }
         return AppError(Error::Csrf).into_response();
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return check_multipart(&st, req, next, &expected, &content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return AppError(Error::Csrf).into_response();
     }
     let (parts, body) = req.into_parts();
@@ -70,6 +74,50 @@ pub async fn check_csrf(State(st): State<AppState>, req: Request, next: Next) ->
                 Some(info) => crate::routes::login::resume_login(info, parts.uri.path(), &bytes),
                 None => AppError(Error::SessionExpired).into_response(),
             }
+        }
+        _ => AppError(Error::Csrf).into_response(),
+    }
+}
+
+/// An upload form carries its token as a `csrf` field like any other form. The body is
+/// buffered (up to the upload limit) so the token can be read before the handler runs; the
+/// token never goes into a URL, where logs and history would keep it.
+async fn check_multipart(
+    st: &AppState,
+    req: Request,
+    next: Next,
+    expected: &str,
+    content_type: &str,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, crate::routes::upload_limit(st)).await {
+        Ok(b) => b,
+        Err(_) => return AppError(Error::PayloadTooLarge).into_response(),
+    };
+    let probe = match Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+    {
+        Ok(r) => r,
+        Err(_) => return AppError(Error::BadRequest).into_response(),
+    };
+    let mut token = None;
+    if let Ok(mut m) = Multipart::from_request(probe, &()).await {
+        while let Ok(Some(field)) = m.next_field().await {
+            if field.name() == Some("csrf") {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
+    match token {
+        Some(t) if !expected.is_empty() && same(&t, expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        // A file cannot be kept across a new login the way typed fields are: say why.
+        _ if parts.extensions.get::<SessionExpired>().is_some() => {
+            AppError(Error::SessionExpired).into_response()
         }
         _ => AppError(Error::Csrf).into_response(),
     }

@@ -44,3 +44,17 @@ impl FormErrors {
         !self.fields.is_empty() || self.general.is_some()
     }
 }
+
+/// The values of a failed form, put back in its fields so nothing typed is lost.
+#[derive(Default, Clone, Debug)]
+pub struct Kept(pub Vec<(&'static str, String)>);
+
+impl Kept {
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+}

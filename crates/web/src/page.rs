@@ -117,6 +117,9 @@ impl ReqInfo {
             if u.actor.can(Permission::ViewOrganisations) {
                 add("/admin/organisations", "nav-organisations");
             }
+            if u.actor.can(Permission::ManageCatalogue) {
+                add("/admin/catalogue", "nav-catalogue");
+            }
             if u.actor.can(Permission::ViewAudit) {
                 add("/admin/audit", "nav-audit");
             }

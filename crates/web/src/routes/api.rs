@@ -13,6 +13,7 @@ use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::api_cases;
 use crate::auth::Auth;
 use crate::error::{AppResult, Rendered};
 use crate::state::AppState;
@@ -116,7 +117,7 @@ fn yes() -> bool {
 }
 
 /// A body the JSON extractor refused, as a platform error with its stable code.
-fn rejection(r: JsonRejection) -> Error {
+pub(crate) fn rejection(r: JsonRejection) -> Error {
     match r.status().as_u16() {
         413 => Error::PayloadTooLarge,
         415 => Error::UnsupportedMediaType,
@@ -124,7 +125,7 @@ fn rejection(r: JsonRejection) -> Error {
     }
 }
 
-fn json<T: Serialize>(status: StatusCode, v: T) -> Response {
+pub(crate) fn json<T: Serialize>(status: StatusCode, v: T) -> Response {
     let mut r = (status, Json(v)).into_response();
     r.extensions_mut().insert(Rendered);
     r
@@ -509,252 +510,6 @@ pub async fn update_person(
     Ok(json(StatusCode::OK, PersonOut::from(updated)))
 }
 
-/// A case as the API returns it: the case, its legal deadline with the rule it comes from,
-/// tasks, timeline and referrals.
-#[derive(Serialize, ToSchema)]
-pub struct CaseOut {
-    id: String,
-    person_id: String,
-    procedure: String,
-    owner_org_id: String,
-    status: String,
-    filed_on: Option<String>,
-    decided_on: Option<String>,
-    version: i32,
-    deadline: Option<DeadlineOut>,
-    tasks: Vec<TaskOut>,
-    referrals: Vec<ReferralOut>,
-    /// Whether the caller may work on the case (not only read it).
-    can_work: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DeadlineOut {
-    due: String,
-    due_extended: Option<String>,
-    /// ok, due_soon, overdue, done
-    state: String,
-    rule_id: String,
-    basis: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TaskOut {
-    id: String,
-    title: String,
-    due_on: Option<String>,
-    done: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ReferralOut {
-    id: String,
-    from_org_id: String,
-    to_org_id: String,
-    /// requested, accepted, rejected, completed
-    status: String,
-    note: Option<String>,
-    answer: Option<String>,
-}
-
-impl From<store::cases::Referral> for ReferralOut {
-    fn from(r: store::cases::Referral) -> Self {
-        ReferralOut {
-            id: r.id,
-            from_org_id: r.from_org_id,
-            to_org_id: r.to_org_id,
-            status: r.status,
-            note: r.note,
-            answer: r.answer,
-        }
-    }
-}
-
-impl From<store::cases::CaseView> for CaseOut {
-    fn from(v: store::cases::CaseView) -> Self {
-        CaseOut {
-            id: v.case.id,
-            person_id: v.case.person_id,
-            procedure: v.case.procedure_code,
-            owner_org_id: v.case.owner_org_id,
-            status: v.case.status,
-            filed_on: v.case.filed_on.map(|d| d.to_string()),
-            decided_on: v.case.decided_on.map(|d| d.to_string()),
-            version: v.case.version,
-            deadline: v.deadline.map(|d| DeadlineOut {
-                due: d.due.to_string(),
-                due_extended: d.due_extended.map(|x| x.to_string()),
-                state: d.state.as_str().to_string(),
-                rule_id: d.rule.id,
-                basis: d.rule.basis,
-            }),
-            tasks: v
-                .tasks
-                .into_iter()
-                .map(|t| TaskOut {
-                    id: t.id,
-                    title: t.title,
-                    due_on: t.due_on.map(|d| d.to_string()),
-                    done: t.done_at.is_some(),
-                })
-                .collect(),
-            referrals: v.referrals.into_iter().map(ReferralOut::from).collect(),
-            can_work: v.can_work,
-        }
-    }
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-pub struct NewCase {
-    person_id: String,
-    /// A procedure code of the catalogue, e.g. family_reunification.
-    procedure: String,
-    /// YYYY-MM-DD; the legal term runs from it.
-    #[serde(default)]
-    filed_on: String,
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-pub struct NewReferral {
-    to_org_id: String,
-    #[serde(default)]
-    note: String,
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-pub struct Answer {
-    /// Required to reject.
-    #[serde(default)]
-    answer: String,
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-pub struct NewTask {
-    title: String,
-    /// YYYY-MM-DD
-    #[serde(default)]
-    due_on: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = CaseOut), (status = 403, body = ApiError), (status = 404, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn case(
-    State(st): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
-    Ok(json(StatusCode::OK, CaseOut::from(v)))
-}
-
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCase,
-    responses((status = 201, body = CaseOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn create_case(
-    State(st): State<AppState>,
-    auth: Auth,
-    payload: Result<Json<NewCase>, JsonRejection>,
-) -> AppResult<Response> {
-    auth.ctx.actor.require(Permission::EditCases)?;
-    let Json(n) = payload.map_err(rejection)?;
-    let id = store::cases::create_case(&st.db, &auth.ctx, &n.person_id, &n.procedure, &n.filed_on)
-        .await?;
-    let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
-    Ok(json(StatusCode::CREATED, CaseOut::from(v)))
-}
-
-#[utoipa::path(post, path = "/api/v1/cases/{id}/tasks", tag = "cases", params(("id" = String, Path)), request_body = NewTask,
-    responses((status = 201, body = CaseOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn add_task(
-    State(st): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    payload: Result<Json<NewTask>, JsonRejection>,
-) -> AppResult<Response> {
-    // Whether the case is within reach is answered before anything about the body.
-    store::cases::require_work(&st.db, &auth.ctx, &id).await?;
-    let Json(t) = payload.map_err(rejection)?;
-    store::cases::add_task(&st.db, &auth.ctx, &id, &t.title, &t.due_on, None).await?;
-    let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
-    Ok(json(StatusCode::CREATED, CaseOut::from(v)))
-}
-
-#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "cases", params(("id" = String, Path)), request_body = NewReferral,
-    responses((status = 201, body = ReferralOut),
-              (status = 422, body = ApiError, description = "e.g. consent_required: the person has not consented to sharing"),
-              (status = 403, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn refer(
-    State(st): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    payload: Result<Json<NewReferral>, JsonRejection>,
-) -> AppResult<Response> {
-    store::cases::require_work(&st.db, &auth.ctx, &id).await?;
-    let Json(r) = payload.map_err(rejection)?;
-    let rid = store::cases::refer(&st.db, &auth.ctx, &id, &r.to_org_id, &r.note).await?;
-    let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
-    let created = v
-        .referrals
-        .into_iter()
-        .find(|x| x.id == rid)
-        .ok_or(Error::NotFound)?;
-    Ok(json(StatusCode::CREATED, ReferralOut::from(created)))
-}
-
-async fn decide(
-    st: &AppState,
-    auth: &Auth,
-    id: &str,
-    accept: bool,
-    payload: Result<Json<Answer>, JsonRejection>,
-) -> AppResult<Response> {
-    auth.ctx.actor.require(Permission::EditCases)?;
-    let answer = match payload {
-        Ok(Json(a)) => a.answer,
-        // An empty body is a plain "accept".
-        Err(JsonRejection::MissingJsonContentType(_)) if accept => String::new(),
-        Err(e) => return Err(rejection(e).into()),
-    };
-    let case_id = store::cases::decide_referral(&st.db, &auth.ctx, id, accept, &answer).await?;
-    let v = store::cases::get_case(&st.db, &auth.ctx, &case_id).await;
-    match v {
-        Ok(v) => Ok(json(StatusCode::OK, CaseOut::from(v))),
-        // A rejected referral closes the case to the receiver: answer with no body.
-        Err(Error::Forbidden) => Ok(json(
-            StatusCode::OK,
-            serde_json::json!({"case_id": case_id, "status": "rejected"}),
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = CaseOut), (status = 403, body = ApiError), (status = 409, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn accept_referral(
-    State(st): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    payload: Result<Json<Answer>, JsonRejection>,
-) -> AppResult<Response> {
-    decide(&st, &auth, &id, true, payload).await
-}
-
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/reject", tag = "cases", params(("id" = String, Path)), request_body = Answer,
-    responses((status = 200), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
-    security(("bearer" = [])))]
-pub async fn reject_referral(
-    State(st): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-    payload: Result<Json<Answer>, JsonRejection>,
-) -> AppResult<Response> {
-    decide(&st, &auth, &id, false, payload).await
-}
-
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -771,9 +526,14 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "SPRInt API", description = "Integration API of SPRInt. Authenticate with a personal token created on the profile page: `Authorization: Bearer spr_…`."),
     paths(me, orgs, org, create_org, users, user, persons, duplicate_check, create_person, person, update_person,
-          case, create_case, add_task, refer, accept_referral, reject_referral),
+          api_cases::case, api_cases::create_case, api_cases::add_task, api_cases::complete_task,
+          api_cases::refer, api_cases::accept_referral, api_cases::reject_referral, api_cases::complete_referral,
+          api_cases::add_note, api_cases::add_appointment, api_cases::upload_document, api_cases::download_document),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
-                       CaseOut, DeadlineOut, TaskOut, ReferralOut, NewCase, NewReferral, Answer, NewTask)),
+                       api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
+                       api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
+                       api_cases::NewReferral, api_cases::Answer, api_cases::Outcome, api_cases::NewTask,
+                       api_cases::NewNote, api_cases::NewAppointment, api_cases::DocumentUpload)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

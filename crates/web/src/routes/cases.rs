@@ -8,11 +8,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use domain::policy::Permission;
 use serde::Deserialize;
-use store::cases::{CaseView, Procedure, ProcedureItem, Worklist};
+use store::cases::{CaseView, Worklist};
+use store::catalogue::{Procedure, ProcedureItem};
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{FormErrors, Kept};
 use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
@@ -22,14 +23,43 @@ pub struct CasesPage {
     pub page: PageCtx,
     pub w: Worklist,
     pub errors: FormErrors,
+    pub done: Option<String>,
 }
 
-pub async fn list(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+impl CasesPage {
+    /// The week's appointments with the name of the person each is for.
+    pub fn upcoming(&self) -> Vec<(&store::appointments::Appointment, &str)> {
+        self.w
+            .appointments
+            .iter()
+            .map(|a| {
+                let name = self
+                    .w
+                    .cases
+                    .iter()
+                    .find(|c| c.case.id == a.case_id)
+                    .map(|c| c.case.person_name.as_str())
+                    .unwrap_or_default();
+                (a, name)
+            })
+            .collect()
+    }
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(d): Query<Done>,
+) -> AppResult<Response> {
     let w = store::cases::worklist(&st.db, &auth.ctx, auth.lang().as_str()).await?;
     Ok(render(&CasesPage {
         page: auth.info.page(&auth.info.tr.t("cases-title")),
         w,
         errors: FormErrors::default(),
+        done: d
+            .done
+            .filter(|c| c == "rejected")
+            .map(|c| auth.info.tr.t(&format!("done-case-{c}"))),
     }))
 }
 
@@ -64,7 +94,7 @@ pub async fn new_form(
 ) -> AppResult<Response> {
     auth.ctx.actor.require(Permission::EditCases)?;
     let person = store::people::get_person(&st.db, &auth.ctx, &q.person).await?;
-    let procs = store::cases::procedures(&st.db).await?;
+    let procs = store::catalogue::procedures(&st.db).await?;
     Ok(render(&NewCasePage {
         page: auth.info.page(&auth.info.tr.t("case-new-title")),
         person,
@@ -95,7 +125,7 @@ pub async fn create(
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => {
                 let person = store::people::get_person(&st.db, &auth.ctx, &f.person).await?;
-                let procs = store::cases::procedures(&st.db).await?;
+                let procs = store::catalogue::procedures(&st.db).await?;
                 Ok(render_status(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &NewCasePage {
@@ -123,11 +153,35 @@ pub struct CasePage {
     pub orgs: Vec<store::account::Org>,
     pub statuses: Vec<(&'static str, String)>,
     pub errors: FormErrors,
+    pub kept: Kept,
     pub done: Option<String>,
     pub it: bool,
+    pub max_upload_mb: usize,
+    pub actor_org: Option<String>,
 }
 
 impl CasePage {
+    /// Whether the actor's organisation is the receiver of a referral (it answers it).
+    pub fn receives(&self, org: &str) -> bool {
+        self.actor_org.as_deref() == Some(org)
+    }
+
+    /// A size for people: KB or MB, one decimal.
+    pub fn size(&self, bytes: &i64) -> String {
+        let b = *bytes as f64;
+        if b >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
+        } else {
+            format!("{:.0} KB", (b / 1024.0).ceil())
+        }
+    }
+
+    pub fn upload_hint(&self) -> String {
+        self.page
+            .tr
+            .t1("document-hint", "max", self.max_upload_mb.to_string())
+    }
+
     /// The field problems of the forms on this page, translated (one list at the top).
     pub fn field_messages(&self) -> Vec<String> {
         [
@@ -139,6 +193,13 @@ impl CasePage {
             "filed_on",
             "decided_on",
             "status",
+            "body",
+            "starts_at",
+            "place",
+            "purpose",
+            "file",
+            "answer",
+            "outcome",
         ]
         .iter()
         .filter(|f| self.errors.has(f))
@@ -146,6 +207,22 @@ impl CasePage {
         .collect()
     }
 }
+
+/// The confirmations a case page can show after a redirect (`?done=…`).
+const DONE: &[&str] = &[
+    "created",
+    "saved",
+    "task",
+    "referred",
+    "transfer",
+    "accepted",
+    "rejected",
+    "completed",
+    "note",
+    "appointment",
+    "document",
+    "document_removed",
+];
 
 #[derive(Deserialize, Default)]
 pub struct Done {
@@ -159,6 +236,7 @@ async fn case_page(
     id: &str,
     done: Option<&str>,
     errors: FormErrors,
+    kept: Kept,
 ) -> AppResult<CasePage> {
     let v = store::cases::get_case(&st.db, &auth.ctx, id).await?;
     let lang = auth.lang().as_str();
@@ -167,7 +245,7 @@ async fn case_page(
         .as_ref()
         .map(|p| p.name(lang).to_string())
         .unwrap_or_default();
-    let items = store::cases::procedure_items(&st.db, &v.case.procedure_code).await?;
+    let items = store::catalogue::procedure_items(&st.db, &v.case.procedure_code).await?;
     let orgs = store::account::list_orgs(&st.db, &auth.ctx)
         .await?
         .into_iter()
@@ -186,15 +264,13 @@ async fn case_page(
             .map(|s| (*s, tr.t(&format!("case-status-{s}"))))
             .collect(),
         errors,
+        kept,
         done: done
-            .filter(|c| {
-                [
-                    "created", "saved", "task", "referred", "accepted", "rejected",
-                ]
-                .contains(c)
-            })
+            .filter(|c| DONE.contains(c))
             .map(|c| tr.t(&format!("done-case-{c}"))),
         it: lang == "it",
+        max_upload_mb: st.db.settings.max_document_bytes / (1024 * 1024),
+        actor_org: auth.ctx.actor.org_id.clone(),
         view: v,
     })
 }
@@ -205,15 +281,30 @@ pub async fn show(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> AppResult<Response> {
-    let p = case_page(&st, &auth, &id, d.done.as_deref(), FormErrors::default()).await?;
+    let p = case_page(
+        &st,
+        &auth,
+        &id,
+        d.done.as_deref(),
+        FormErrors::default(),
+        Kept::default(),
+    )
+    .await?;
     Ok(render(&p))
 }
 
-/// Re-shows the case page with the problem of a failed form, or passes the error on.
-async fn on_error(st: &AppState, auth: &Auth, id: &str, e: domain::Error) -> AppResult<Response> {
+/// Re-shows the case page with the problem of a failed form and what was typed in it, or
+/// passes the error on.
+pub(crate) async fn on_error(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    e: domain::Error,
+    kept: Kept,
+) -> AppResult<Response> {
     match FormErrors::from_error(&e, &auth.info.tr) {
         Some(errors) => {
-            let p = case_page(st, auth, id, None, errors).await?;
+            let p = case_page(st, auth, id, None, errors, kept).await?;
             Ok(render_status(
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
                 &p,
@@ -253,7 +344,7 @@ pub async fn update_status(
     .await
     {
         Ok(()) => Ok(see_other(&format!("/cases/{id}?done=saved"))),
-        Err(e) => on_error(&st, &auth, &id, e).await,
+        Err(e) => on_error(&st, &auth, &id, e, Kept::default()).await,
     }
 }
 
@@ -273,7 +364,10 @@ pub async fn add_task(
 ) -> AppResult<Response> {
     match store::cases::add_task(&st.db, &auth.ctx, &id, &f.title, &f.due_on, None).await {
         Ok(()) => Ok(see_other(&format!("/cases/{id}?done=task#tasks"))),
-        Err(e) => on_error(&st, &auth, &id, e).await,
+        Err(e) => {
+            let kept = Kept(vec![("title", f.title), ("due_on", f.due_on)]);
+            on_error(&st, &auth, &id, e, kept).await
+        }
     }
 }
 
@@ -284,12 +378,14 @@ pub async fn complete_task(
 ) -> AppResult<Response> {
     match store::cases::complete_task(&st.db, &auth.ctx, &id, &task).await {
         Ok(()) => Ok(see_other(&format!("/cases/{id}#tasks"))),
-        Err(e) => on_error(&st, &auth, &id, e).await,
+        Err(e) => on_error(&st, &auth, &id, e, Kept::default()).await,
     }
 }
 
 #[derive(Deserialize)]
 pub struct ReferForm {
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     to_org: String,
     #[serde(default)]
@@ -302,9 +398,23 @@ pub async fn refer(
     Path(id): Path<String>,
     Form(f): Form<ReferForm>,
 ) -> AppResult<Response> {
-    match store::cases::refer(&st.db, &auth.ctx, &id, &f.to_org, &f.note).await {
-        Ok(_) => Ok(see_other(&format!("/cases/{id}?done=referred#referrals"))),
-        Err(e) => on_error(&st, &auth, &id, e).await,
+    let kind = store::referrals::Kind::parse(&f.kind).unwrap_or(store::referrals::Kind::Referral);
+    match store::referrals::refer(&st.db, &auth.ctx, &id, kind, &f.to_org, &f.note).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/cases/{id}?done={}#referrals",
+            match kind {
+                store::referrals::Kind::Referral => "referred",
+                store::referrals::Kind::Transfer => "transfer",
+            }
+        ))),
+        Err(e) => {
+            let kept = Kept(vec![
+                ("kind", f.kind),
+                ("to_org", f.to_org),
+                ("note", f.note),
+            ]);
+            on_error(&st, &auth, &id, e, kept).await
+        }
     }
 }
 
@@ -321,11 +431,10 @@ async fn decide(
     accept: bool,
     answer: &str,
 ) -> AppResult<Response> {
-    match store::cases::decide_referral(&st.db, &auth.ctx, id, accept, answer).await {
-        Ok(case_id) => Ok(see_other(&format!(
-            "/cases/{case_id}?done={}",
-            if accept { "accepted" } else { "rejected" }
-        ))),
+    match store::referrals::decide_referral(&st.db, &auth.ctx, id, accept, answer).await {
+        // A rejected referral closes the case to the one who rejected it: back to the list.
+        Ok(case_id) if accept => Ok(see_other(&format!("/cases/{case_id}?done=accepted"))),
+        Ok(_) => Ok(see_other("/cases?done=rejected")),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => {
                 let w = store::cases::worklist(&st.db, &auth.ctx, auth.lang().as_str()).await?;
@@ -335,6 +444,7 @@ async fn decide(
                         page: auth.info.page(&auth.info.tr.t("cases-title")),
                         w,
                         errors,
+                        done: None,
                     },
                 ))
             }

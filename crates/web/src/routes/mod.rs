@@ -21,13 +21,17 @@ use crate::headers::security_headers;
 use crate::state::AppState;
 
 pub mod api;
+pub mod api_cases;
 pub mod audit;
+pub mod case_records;
 pub mod cases;
+pub mod catalogue;
 pub mod health;
 pub mod home;
 pub mod login;
 pub mod orgs;
 pub mod people;
+pub mod person_export;
 pub mod profile;
 pub mod users;
 
@@ -248,6 +252,81 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::EditCases),
     },
     RouteSpec {
+        method: "POST",
+        path: "/referrals/no-such-referral/complete",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/notes",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/appointments",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/appointments/no-such-appointment/status",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/documents",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/cases/{case}/documents/no-such-document",
+        access: Access::Record(P::ViewCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/documents/no-such-document/remove",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/people/{person}/export.pdf",
+        access: Access::Record(P::ViewPeople),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/catalogue",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/catalogue/new",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/catalogue",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/catalogue/family_reunification",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/catalogue/family_reunification",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/legal-rules",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/legal-rules",
+        access: Access::Perm(P::ManageCatalogue),
+    },
+    RouteSpec {
         method: "GET",
         path: "/api/v1/cases/{case}",
         access: Access::Record(P::ViewCases),
@@ -273,6 +352,36 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::EditCases),
     },
     RouteSpec {
+        method: "POST",
+        path: "/api/v1/referrals/no-such-referral/complete",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/notes",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/appointments",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/documents",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/cases/{case}/documents/no-such-document",
+        access: Access::Record(P::ViewCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/cases/{case}/tasks/no-such-task/done",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
         method: "GET",
         path: "/people/{person}/export",
         access: Access::Record(P::ViewPeople),
@@ -283,6 +392,12 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::ViewCases),
     },
 ];
+
+/// Largest upload body: the document itself plus room for the multipart framing and the
+/// other fields of the form.
+pub fn upload_limit(state: &AppState) -> usize {
+    state.db.settings.max_document_bytes + 64 * 1024
+}
 
 pub fn router(state: AppState) -> Router {
     let pages = Router::new()
@@ -343,6 +458,45 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/referrals", post(cases::refer))
         .route("/referrals/{id}/accept", post(cases::accept))
         .route("/referrals/{id}/reject", post(cases::reject))
+        .route(
+            "/referrals/{id}/complete",
+            post(case_records::complete_referral),
+        )
+        .route("/cases/{id}/notes", post(case_records::add_note))
+        .route(
+            "/cases/{id}/appointments",
+            post(case_records::add_appointment),
+        )
+        .route(
+            "/cases/{id}/appointments/{appointment}/status",
+            post(case_records::appointment_status),
+        )
+        .route(
+            "/cases/{id}/documents",
+            post(case_records::upload_document).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route(
+            "/cases/{id}/documents/{doc}",
+            get(case_records::download_document),
+        )
+        .route(
+            "/cases/{id}/documents/{doc}/remove",
+            post(case_records::remove_document),
+        )
+        .route("/people/{id}/export.pdf", get(person_export::export_pdf))
+        .route(
+            "/admin/catalogue",
+            get(catalogue::list).post(catalogue::create),
+        )
+        .route("/admin/catalogue/new", get(catalogue::new_form))
+        .route(
+            "/admin/catalogue/{code}",
+            get(catalogue::edit_form).post(catalogue::update),
+        )
+        .route(
+            "/admin/legal-rules",
+            get(catalogue::rules).post(catalogue::add_rule),
+        )
         .route("/people/{id}/export", get(people::export))
         .route("/people/{id}/pseudonymise", post(people::pseudonymise))
         .route("/people/{id}/merge", post(people::merge))
@@ -370,12 +524,39 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/persons/{id}",
             get(api::person).put(api::update_person),
         )
-        .route("/api/v1/cases", post(api::create_case))
-        .route("/api/v1/cases/{id}", get(api::case))
-        .route("/api/v1/cases/{id}/tasks", post(api::add_task))
-        .route("/api/v1/cases/{id}/referrals", post(api::refer))
-        .route("/api/v1/referrals/{id}/accept", post(api::accept_referral))
-        .route("/api/v1/referrals/{id}/reject", post(api::reject_referral))
+        .route("/api/v1/cases", post(api_cases::create_case))
+        .route("/api/v1/cases/{id}", get(api_cases::case))
+        .route("/api/v1/cases/{id}/tasks", post(api_cases::add_task))
+        .route("/api/v1/cases/{id}/referrals", post(api_cases::refer))
+        .route(
+            "/api/v1/referrals/{id}/accept",
+            post(api_cases::accept_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/reject",
+            post(api_cases::reject_referral),
+        )
+        .route(
+            "/api/v1/referrals/{id}/complete",
+            post(api_cases::complete_referral),
+        )
+        .route("/api/v1/cases/{id}/notes", post(api_cases::add_note))
+        .route(
+            "/api/v1/cases/{id}/appointments",
+            post(api_cases::add_appointment),
+        )
+        .route(
+            "/api/v1/cases/{id}/documents",
+            post(api_cases::upload_document).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route(
+            "/api/v1/cases/{id}/documents/{doc}",
+            get(api_cases::download_document),
+        )
+        .route(
+            "/api/v1/cases/{id}/tasks/{task}/done",
+            post(api_cases::complete_task),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

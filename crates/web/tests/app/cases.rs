@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 
 use crate::support::*;
 
-async fn person_named(app: &TestApp, given: &str) -> String {
+pub async fn person_named(app: &TestApp, given: &str) -> String {
     let all: Vec<(String, String)> = store::with_pool!(app.db(), |p| {
         sqlx::query_as("SELECT id, given_names FROM persons")
             .fetch_all(p)
@@ -17,7 +17,7 @@ async fn person_named(app: &TestApp, given: &str) -> String {
     all.into_iter().find(|(_, g)| g == given).unwrap().0
 }
 
-async fn prefettura(app: &TestApp) -> String {
+pub async fn prefettura(app: &TestApp) -> String {
     store::account::find_org_by_name(app.db(), "Prefettura di Roma")
         .await
         .unwrap()
@@ -25,7 +25,7 @@ async fn prefettura(app: &TestApp) -> String {
         .id
 }
 
-async fn open_case(c: &mut Client, person: &str, procedure: &str, filed: &str) -> String {
+pub async fn open_case(c: &mut Client, person: &str, procedure: &str, filed: &str) -> String {
     c.get(&format!("/cases/new?person={person}")).await;
     let r = c
         .post(

@@ -116,6 +116,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (for downloads).
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -184,6 +186,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&body).to_string(),
+            bytes: body.to_vec(),
         };
         if let Some(c) = r.csrf() {
             self.csrf = Some(c);
@@ -258,6 +261,50 @@ impl Client {
         self.get("/profile").await;
     }
 
+    /// Submits a multipart form (an upload) with the page's CSRF token as its first field.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let mut all: Vec<(String, String)> = vec![];
+        if let Some(c) = &self.csrf {
+            all.push(("csrf".into(), c.clone()));
+        }
+        all.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let (ct, body) = multipart_body(&all, file);
+        let req = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Sends a multipart upload to the API with a bearer token.
+    pub async fn api_multipart(
+        &mut self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Resp {
+        let all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (ct, body) = multipart_body(&all, file);
+        let req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn api(&mut self, method: &str, path: &str, token: &str, body: Option<&str>) -> Resp {
         let mut b = Request::builder()
             .method(method)
@@ -322,3 +369,33 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// A `multipart/form-data` body: text fields, then the file (field `file`) if any.
+pub fn multipart_body(
+    fields: &[(String, String)],
+    file: Option<(&str, &[u8])>,
+) -> (String, Vec<u8>) {
+    let boundary = "----sprint-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The smallest valid PDF worth uploading in tests.
+pub const TINY_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
