@@ -483,6 +483,26 @@ fn totp_for(secret_b32: &str, username: &str) -> Result<Totp> {
         .map_err(Error::internal)
 }
 
+/// TOTP secrets are sealed like special-category data: whoever reads the database (or a
+/// backup) must not be able to generate a user's codes. Without a keyring (never in a
+/// configured deployment) they stay in clear rather than locking people out.
+fn seal_secret(db: &Db, user_id: &str, secret: &str) -> Result<String> {
+    match db.settings.keyring.as_deref() {
+        Some(ring) => ring.seal(&format!("users.totp_secret:{user_id}"), secret.as_bytes()),
+        None => Ok(secret.to_string()),
+    }
+}
+
+/// Opens a stored secret; values written before secrets were sealed are read as they are.
+fn open_secret(db: &Db, user_id: &str, stored: &str) -> Result<String> {
+    if !stored.starts_with("v1:") {
+        return Ok(stored.to_string());
+    }
+    let plain =
+        crate::crypto::keyring(db)?.open(&format!("users.totp_secret:{user_id}"), stored)?;
+    String::from_utf8(plain).map_err(Error::internal)
+}
+
 /// Checks a TOTP code for a user and refuses a code whose time step was already used.
 async fn check_totp(db: &Db, user_id: &str, code: &str) -> Result<()> {
     let row: Option<(String, Option<String>, Option<i64>)> = with_pool!(db, |p| {
@@ -496,6 +516,7 @@ async fn check_totp(db: &Db, user_id: &str, code: &str) -> Result<()> {
         return Err(Error::InvalidTotp);
     };
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
+    let secret = open_secret(db, user_id, &secret)?;
     let step = totp_for(&secret, &username)?
         .check_current(&code)
         .ok_or(Error::InvalidTotp)?;
@@ -553,10 +574,11 @@ pub async fn begin_totp_enrolment(db: &Db, ctx: &Ctx) -> Result<(String, String)
     let url = totp_for(&secret, &user.username)?
         .to_url()
         .map_err(Error::internal)?;
+    let sealed = seal_secret(db, &user.id, &secret)?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| {
         sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = FALSE, totp_last_step = NULL WHERE id = $2")
-            .bind(&secret)
+            .bind(&sealed)
             .bind(&user.id)
             .execute(c)
             .await
@@ -578,6 +600,7 @@ pub async fn pending_totp(db: &Db, ctx: &Ctx) -> Result<Option<(String, String)>
     .map_err(db_err)?;
     match row {
         Some((username, Some(secret), false)) => {
+            let secret = open_secret(db, &ctx.actor.id, &secret)?;
             let url = totp_for(&secret, &username)?
                 .to_url()
                 .map_err(Error::internal)?;

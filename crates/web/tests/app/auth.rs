@@ -240,6 +240,15 @@ async fn totp_once_enrolled_is_asked_at_every_login() {
         .chars()
         .take_while(|ch| ch.is_ascii_alphanumeric())
         .collect();
+    // The database holds the secret sealed, never as the base32 a code generator needs.
+    let stored: Vec<(Option<String>,)> = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT totp_secret FROM users WHERE totp_secret IS NOT NULL")
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].0.as_deref().unwrap().contains(&secret));
     let wrong = c.post("/profile/totp/confirm", &[("code", "000000")]).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let code = store::auth::totp_code_now(&secret).unwrap();
