@@ -7,22 +7,24 @@
 //!   name keys, when the date is real;
 //! - **name-token pair**: every unordered pair of two token skeletons of one reading (a
 //!   repeated name, "Mohamed Mohamed", pairs with itself; so do Said/Saad, which share a
-//!   skeleton). Pairs
+//!   skeleton, and a name of one word). Pairs
 //!   are order-free, so swapped given/family names and names in one field meet; skeletons are
 //!   spelling-free, so Mohamed/Muhammad/محمد meet. "Mohamed Ahmed" has one pair, and a pair is
 //!   far more selective than a single common token;
 //! - **name-token pair + birth year**: the same, per birth year (or "no year"). When a pair
 //!   is too common (thousands of Mohamed Ahmed), the query reads these lists instead, for its
-//!   year ±1;
+//!   year ±1. Scoring also counts them: how many persons of a year carry a name says whether
+//!   an equal full date is rare enough to make one person (`namesakes_in_year`);
 //! - **single token skeleton**: read only when short (rare tokens), so that a record whose
 //!   other tokens were all spelled differently (Gamal/Jamal is fine, Gamal/Kamal is not) still
 //!   meets.
 //!
-//! Ambiguous `J` skeletons are filed under both readings (g and y).
+//! Skeletons with ambiguous symbols (`J`, `TH`, `KH`) are filed under every reading (g and y;
+//! t and s; h and k).
 
 use crate::hashing::KeyHasher;
 use crate::phonetic::resolved;
-use crate::profile::Profile;
+use crate::profile::{Profile, VariantKind};
 
 const TAG_ID: u8 = b'I';
 const TAG_PHONE: u8 = b'P';
@@ -32,7 +34,7 @@ const TAG_PAIR: u8 = b'2';
 const TAG_PAIR_YEAR: u8 = b'Y';
 /// The "year" of persons without a birth date in pair-year keys.
 const NO_YEAR: u16 = 0;
-/// Bound on name-pair keys per person: 8 tokens make 28 pairs, J readings double some.
+/// Bound on name-pair keys per person: 8 tokens make 28 pairs, ambiguous readings double some.
 const MAX_PAIRS: usize = 64;
 
 /// The keys of one person.
@@ -82,18 +84,43 @@ pub(crate) fn keys(p: &Profile) -> Keys {
     }
 
     let mut tokens = Vec::new();
+    for v in &p.variants {
+        for t in &v.tokens {
+            for r in resolved(t.info.block_key()) {
+                let mut h = KeyHasher::new(TAG_TOKEN);
+                h.bytes(&r);
+                tokens.push(h.finish());
+            }
+        }
+    }
+    tokens.sort_unstable();
+    tokens.dedup();
+    let pairs = pair_keys(p);
+
+    Keys {
+        exact,
+        dates,
+        tokens,
+        pairs,
+        year: p.birth.map(|b| b.year),
+    }
+}
+
+/// The name-pair keys of a person: every unordered pair of two token skeletons of one
+/// reading, with ambiguous symbols resolved both ways.
+pub(crate) fn pair_keys(p: &Profile) -> Vec<PairKey> {
     let mut pair_material: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     for v in &p.variants {
-        // Each token's readings (one, or two for J).
+        // Each token's readings (one, or more for ambiguous symbols).
         let readings: Vec<Vec<Vec<u8>>> = v
             .tokens
             .iter()
             .map(|t| resolved(t.info.block_key()))
             .collect();
-        for r in readings.iter().flatten() {
-            let mut h = KeyHasher::new(TAG_TOKEN);
-            h.bytes(r);
-            tokens.push(h.finish());
+        // A name of one word pairs with itself, so that it has a pair (and a pair per year)
+        // like any other name: one-word names (common among Afghans) can then be counted.
+        if let [only] = readings.as_slice() {
+            pair_material.extend(only.iter().map(|x| (x.clone(), x.clone())));
         }
         for i in 0..readings.len() {
             for j in i + 1..readings.len() {
@@ -106,12 +133,10 @@ pub(crate) fn keys(p: &Profile) -> Keys {
             }
         }
     }
-    tokens.sort_unstable();
-    tokens.dedup();
     pair_material.sort_unstable();
     pair_material.dedup();
     pair_material.truncate(MAX_PAIRS);
-    let pairs = pair_material
+    pair_material
         .iter()
         .map(|(lo, hi)| {
             let mut key = KeyHasher::new(TAG_PAIR);
@@ -123,15 +148,74 @@ pub(crate) fn keys(p: &Profile) -> Keys {
                 seed,
             }
         })
-        .collect();
+        .collect()
+}
 
-    Keys {
-        exact,
-        dates,
-        tokens,
-        pairs,
-        year: p.birth.map(|b| b.year),
+/// What the index knows about the persons filed under a key.
+pub(crate) trait Census {
+    /// How many indexed persons filed under `key` carry every one of the token spelling
+    /// groups `names` (weight keys, sorted); all of them when `names` is empty.
+    fn namesakes(&self, key: u64, names: &[u64]) -> usize;
+}
+
+/// No index: nobody is filed, so nothing is known to be common.
+pub(crate) struct Unindexed;
+
+impl Census for Unindexed {
+    fn namesakes(&self, _key: u64, _names: &[u64]) -> usize {
+        0
     }
+}
+
+/// The spelling groups of the tokens of a person's name as registered in Latin letters (not
+/// the original-script or alias readings, which namesakes need not share), sorted.
+fn registered_names(p: &Profile) -> Vec<u64> {
+    let mut keys: Vec<u64> = p
+        .variants
+        .iter()
+        .filter(|v| matches!(v.kind, VariantKind::Primary | VariantKind::Glued) && !v.abjad)
+        .flat_map(|v| v.tokens.iter().map(|t| t.info.weight_key))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// How many indexed persons born in `year` carry the name that `a` and `b` share. For a name
+/// pair (skeletons) both carry, the persons filed under it for the year who also carry every
+/// spelling group both registered names share (so Mahmoud Ahmed, whose skeletons are those of
+/// Mohamed Ahmed, counts only the Mahmouds); the fewest over the shared pairs. When they share
+/// no pair (one name has a typing slip in a consonant), each name is looked up on its own and
+/// the larger count is taken: the correct spelling is the one that has namesakes. `None` when
+/// a person has no name.
+pub(crate) fn namesakes_in_year(
+    a: &Profile,
+    b: &Profile,
+    year: u16,
+    census: &dyn Census,
+) -> Option<usize> {
+    let pa = pair_keys(a);
+    let pb = pair_keys(b);
+    let (na, nb) = (registered_names(a), registered_names(b));
+    let shared_names: Vec<u64> = na
+        .iter()
+        .filter(|k| nb.binary_search(k).is_ok())
+        .copied()
+        .collect();
+    let shared = pa
+        .iter()
+        .filter(|x| pb.iter().any(|y| y.key == x.key))
+        .map(|p| census.namesakes(p.with_year(Some(year)), &shared_names))
+        .min();
+    shared.or_else(|| {
+        let fewest = |pairs: &[PairKey]| {
+            pairs
+                .iter()
+                .map(|p| census.namesakes(p.with_year(Some(year)), &[]))
+                .min()
+        };
+        Some(fewest(&pa)?.max(fewest(&pb)?))
+    })
 }
 
 impl Keys {

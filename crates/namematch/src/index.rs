@@ -5,7 +5,7 @@ use std::collections::HashMap;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
-use crate::blocking;
+use crate::blocking::{self, Census};
 use crate::hashing::U64Map;
 use crate::person::Person;
 use crate::profile::{Interner, Lookup, Profile};
@@ -127,11 +127,11 @@ impl Index {
     pub fn compare(&self, a: &Person, b: &Person) -> Match {
         let pa = Profile::build(a, &mut Lookup(Some(&self.interner)));
         let pb = Profile::build(b, &mut Lookup(Some(&self.interner)));
-        score::compare(&pa, &pb, &self.freq, &self.config)
+        score::compare(&pa, &pb, &self.freq, self, &self.config)
     }
 
     pub(crate) fn compare_profiles(&self, a: &Profile, b: &Profile) -> Match {
-        score::compare(a, b, &self.freq, &self.config)
+        score::compare(a, b, &self.freq, self, &self.config)
     }
 
     /// The indexed persons that may be `person`, best first, at most `limit`, without those
@@ -208,6 +208,19 @@ impl Index {
         out.sort_unstable();
         out.dedup();
         out.truncate(budget);
+    }
+}
+
+impl Census for Index {
+    fn namesakes(&self, key: u64, names: &[u64]) -> usize {
+        let Some(list) = self.postings.get(&key) else {
+            return 0;
+        };
+        // Slots of removed persons stay in posting lists until reused: skip them.
+        list.iter()
+            .filter_map(|&s| self.profile(s))
+            .filter(|p| names.iter().all(|k| p.weight_keys.binary_search(k).is_ok()))
+            .count()
     }
 }
 

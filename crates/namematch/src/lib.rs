@@ -80,6 +80,7 @@ pub fn compare(a: &Person, b: &Person) -> Match {
         &pa,
         &pb,
         &weights::Frequencies::default(),
+        &blocking::Unindexed,
         &Config::default(),
     )
 }

@@ -29,6 +29,10 @@ use crate::tokens::Field;
 use crate::weights::Frequencies;
 
 const DISAGREE_BITS: f64 = 3.5;
+/// Similar tokens that agree at least this much (a Latin skeleton match, a Bengali short form,
+/// Jaro–Winkler from 0.94), or that are one typing slip apart, are one name; the others
+/// (Koval / Kovalenko, Ebrima / Ebrahim) are look-alikes.
+const FIRM_SIMILARITY: f64 = 0.5;
 const MAX_DISAGREE_BITS: f64 = 8.0;
 const NO_AGREEMENT_BITS: f64 = -8.0;
 
@@ -48,12 +52,12 @@ fn token_similarity(a: &TokenInfo, b: &TokenInfo, abjad: bool) -> Option<(f64, L
     if a.distinct_group != 0 && b.distinct_group != 0 && a.distinct_group != b.distinct_group {
         return None;
     }
-    let maybe_j = a.has_j || b.has_j;
-    if (maybe_j || a.light_hash == b.light_hash) && keys_equal(&a.light, &b.light) {
+    let maybe_ambiguous = a.ambiguous || b.ambiguous;
+    if (maybe_ambiguous || a.light_hash == b.light_hash) && keys_equal(&a.light, &b.light) {
         return Some((0.95, Level::Transliteration));
     }
     if !a.skeleton.is_empty()
-        && (maybe_j || a.skeleton_hash == b.skeleton_hash)
+        && (maybe_ambiguous || a.skeleton_hash == b.skeleton_hash)
         && keys_equal(&a.skeleton, &b.skeleton)
     {
         return Some(if abjad {
@@ -62,15 +66,25 @@ fn token_similarity(a: &TokenInfo, b: &TokenInfo, abjad: bool) -> Option<(f64, L
             (0.5, Level::Similar)
         });
     }
+    // Bengali names built on an Arabic compound with the article ("-ul-", "-ur-": Rakib-ul-
+    // Islam, Habib-ur-Rahman) are as often written without it: Rakibul/Rakib, Habibur/Habib,
+    // Jannatul/Jannat. The same name, shortened.
+    if short_form(&a.norm, &b.norm) || short_form(&b.norm, &a.norm) {
+        return Some((SHORT_FORM, Level::Similar));
+    }
     // An initial agrees a little with a name that starts with it (M. Ahmed).
     if (a.norm.len() == 1 && b.norm.starts_with(&*a.norm))
         || (b.norm.len() == 1 && a.norm.starts_with(&*b.norm))
     {
         return Some((0.3, Level::Similar));
     }
+    // A typing slip in a word of five letters or more (or a letter replaced in one of four)
+    // is the name mistyped, also where the phonetic keys are too short or too changed for
+    // Jaro–Winkler (Fleet/Fleey, Hamza/Hanza, Webb/Webv).
+    let typo = typing_slip(a, b, abjad).then_some((TYPO_SIMILARITY, Level::Similar));
     // Short keys make Jaro–Winkler generous (2 of 3 letters is 0.8): require longer keys.
     if a.light.len().min(b.light.len()) < 4 {
-        return None;
+        return typo;
     }
     // A typing slip (one letter replaced, added or dropped) changes at most two symbols of
     // the set; more means a different name, and Jaro–Winkler need not run. Arabic script
@@ -81,7 +95,7 @@ fn token_similarity(a: &TokenInfo, b: &TokenInfo, abjad: bool) -> Option<(f64, L
         (a.symbols, b.symbols)
     };
     if (ma ^ mb).count_ones() > 2 {
-        return None;
+        return typo;
     }
     // Order the pair so that the result does not depend on which record is "a".
     let (x, y) = if a.light <= b.light { (a, b) } else { (b, a) };
@@ -90,9 +104,62 @@ fn token_similarity(a: &TokenInfo, b: &TokenInfo, abjad: bool) -> Option<(f64, L
         jw = jw.max(jaro_winkler(&x.skeleton, &y.skeleton));
     }
     if jw >= 0.9 {
-        return Some((0.3 + (jw - 0.9) * 5.0, Level::Similar));
+        let v = 0.3 + (jw - 0.9) * 5.0;
+        return Some((typo.map_or(v, |(t, _)| v.max(t)), Level::Similar));
     }
-    None
+    typo
+}
+
+/// Words from this length on are compared for typing slips letter by letter (one letter
+/// shorter, only for a letter replaced): in shorter ones, and by a letter added to a word of
+/// four, a slip makes another name (Ali/Ari, Sami/Samir, Amin/Amina).
+const MIN_TYPO_LEN: usize = 5;
+/// The agreement of two words one typing slip apart.
+const TYPO_SIMILARITY: f64 = 0.5;
+
+/// Whether two Latin words are one typing slip apart and long enough for that to mean the
+/// same name.
+fn typing_slip(a: &TokenInfo, b: &TokenInfo, abjad: bool) -> bool {
+    let shorter = a.norm.len().min(b.norm.len());
+    !abjad
+        && (shorter >= MIN_TYPO_LEN
+            || (shorter == MIN_TYPO_LEN - 1 && a.norm.len() == b.norm.len()))
+        && within_one_edit(a.norm.as_bytes(), b.norm.as_bytes())
+}
+
+/// Whether two words are at most one typing slip apart: a letter replaced, added or dropped,
+/// or two neighbours swapped (Amhed/Ahmed, Siddiui/Siddiqui).
+pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let start = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if start == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        let rest = start + 1;
+        // Replaced, or swapped with the next letter.
+        short[rest..] == long[rest..]
+            || (rest < short.len()
+                && short[start] == long[rest]
+                && short[rest] == long[start]
+                && short[rest + 1..] == long[rest + 1..])
+    } else {
+        short[start..] == long[start + 1..]
+    }
+}
+
+/// The agreement of a Bengali short form with the full name.
+const SHORT_FORM: f64 = 0.6;
+
+/// `long` is `short` followed by the article "ul" or "ur" (Rakibul, Rakib).
+fn short_form(long: &str, short: &str) -> bool {
+    short.len() >= 3
+        && long.len() == short.len() + 2
+        && long.starts_with(short)
+        && (long.ends_with("ul") || long.ends_with("ur"))
 }
 
 const VOWEL_BIT: u32 = 1 << (crate::phonetic::VOWEL - b'a');
@@ -106,6 +173,9 @@ pub(crate) struct NameEvidence {
     pub(crate) exact: u8,
     pub(crate) transliteration: u8,
     pub(crate) similar: u8,
+    /// Of the `similar` pairs, those that agree only faintly (value under 0.5: Koval /
+    /// Kovalenko share a prefix, Ben Ali / Ben Salah most letters): look-alikes, not one name.
+    pub(crate) faint: u8,
     /// Tokens left unpaired on both sides (min of the two counts).
     pub(crate) disagreements: u8,
     /// Tokens left unpaired on one side only.
@@ -132,33 +202,67 @@ impl NameEvidence {
             && self.disagreements == 0
             && self.extra == 0
     }
+
+    /// Some token agrees and none contradicts one of the other name: Viktoriia Marchenko /
+    /// Viktoriia Kovalchuk share a name but are not one name. A name missing on one side (a
+    /// second given name, the family name) is no contradiction; how much the agreeing part is
+    /// worth is the score's business.
+    pub(crate) fn agrees_throughout(&self) -> bool {
+        self.disagreements == 0 && self.agreeing() > 0
+    }
+
+    /// Agrees throughout, and every agreement is firm (no faint look-alike among them): the
+    /// same name, which an equal birth date needs (a phone number already singles out a
+    /// person and only needs the name not to contradict it).
+    pub(crate) fn full_agreement(&self) -> bool {
+        self.faint == 0 && self.agrees_throughout()
+    }
+}
+
+/// The name comparison of two persons: the evidence, and the readings to explain it with.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NameComparison {
+    /// The best-aligned pair of readings: what the score uses.
+    pub(crate) best: NameEvidence,
+    /// What the reasons describe: the best pair of readings that involves the name as
+    /// registered (not both original-script names), when it agrees at all. Two records
+    /// both written خالد أحمد agree exactly on the script, but Khaled Ahmed / Khalid Ahmad
+    /// is a transliteration, and the operator reads the Latin names.
+    pub(crate) shown: NameEvidence,
 }
 
 /// Compare the names of two persons: every reading of one with every reading of the other,
 /// keeping the best.
-pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies) -> NameEvidence {
+pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies) -> NameComparison {
     let mut best: Option<NameEvidence> = None;
+    let mut registered: Option<NameEvidence> = None;
     for va in &a.variants {
         for vb in &b.variants {
             let e = compare_variants(va, vb, freq);
-            let better = match &best {
-                None => true,
-                Some(cur) => {
-                    // Ties go to the more natural pair of readings (primary before alias), in an
-                    // order that does not depend on which person is "a".
-                    let rank = |e: &NameEvidence| {
-                        e.kinds.map(|(x, y)| if x <= y { (x, y) } else { (y, x) })
-                    };
-                    e.bits > cur.bits + 1e-9
-                        || ((e.bits - cur.bits).abs() <= 1e-9 && rank(&e) < rank(cur))
-                }
-            };
-            if better {
+            let both_original =
+                va.kind == VariantKind::Original && vb.kind == VariantKind::Original;
+            if !both_original && better(&e, registered.as_ref()) {
+                registered = Some(e.clone());
+            }
+            if better(&e, best.as_ref()) {
                 best = Some(e);
             }
         }
     }
-    best.unwrap_or_default()
+    let best = best.unwrap_or_default();
+    let shown = match registered {
+        Some(r) if r.agreeing() > 0 => r,
+        _ => best.clone(),
+    };
+    NameComparison { best, shown }
+}
+
+/// Whether `e` beats the current best. Ties go to the more natural pair of readings (primary
+/// before alias), in an order that does not depend on which person is "a".
+fn better(e: &NameEvidence, current: Option<&NameEvidence>) -> bool {
+    let Some(cur) = current else { return true };
+    let rank = |e: &NameEvidence| e.kinds.map(|(x, y)| if x <= y { (x, y) } else { (y, x) });
+    e.bits > cur.bits + 1e-9 || ((e.bits - cur.bits).abs() <= 1e-9 && rank(e) < rank(cur))
 }
 
 const MAX_SIDE: usize = crate::tokens::MAX_TOKENS;
@@ -173,22 +277,35 @@ fn compare_variants(va: &Variant, vb: &Variant, freq: &Frequencies) -> NameEvide
         return e;
     }
     let abjad = va.abjad || vb.abjad;
+    let both_script = va.abjad && vb.abjad;
     // value[i][j]: evidence in bits if token i of a is paired with token j of b.
     let mut value = [[0.0f64; MAX_SIDE]; MAX_SIDE];
     let mut level = [[None::<Level>; MAX_SIDE]; MAX_SIDE];
     let mut weight = [[0.0f64; MAX_SIDE]; MAX_SIDE];
+    let mut firm = [[false; MAX_SIDE]; MAX_SIDE];
     let mut any = false;
     for i in 0..n {
         let ta = &va.tokens[i].info;
         for j in 0..m {
             let tb = &vb.tokens[j].info;
             if let Some((s, l)) = token_similarity(ta, tb, abjad) {
-                let w = freq
-                    .token_bits(ta.weight_key)
-                    .min(freq.token_bits(tb.weight_key));
+                // Two names both in Arabic script are weighed as skeletons: محمد counts as
+                // common as all the Mohameds it may stand for, not as rare as the few records
+                // that carry it in script. Against a Latin spelling the lighter weight (the
+                // Latin one) is taken anyway.
+                let key = |t: &TokenInfo| {
+                    if both_script {
+                        t.skeleton_weight_key
+                    } else {
+                        t.weight_key
+                    }
+                };
+                let w = freq.token_bits(key(ta)).min(freq.token_bits(key(tb)));
                 value[i][j] = s * w;
                 level[i][j] = Some(l);
                 weight[i][j] = w;
+                // A typing slip scores at least FIRM_SIMILARITY, so it is firm too.
+                firm[i][j] = l != Level::Similar || s >= FIRM_SIMILARITY;
                 any = true;
             }
         }
@@ -209,7 +326,12 @@ fn compare_variants(va: &Variant, vb: &Variant, freq: &Frequencies) -> NameEvide
         match l {
             Level::Exact => e.exact += 1,
             Level::Transliteration => e.transliteration += 1,
-            Level::Similar => e.similar += 1,
+            Level::Similar => {
+                e.similar += 1;
+                if !firm[i][j] {
+                    e.faint += 1;
+                }
+            }
         }
         match (va.tokens[i].field, vb.tokens[j].field) {
             (Field::Given, Field::Given) | (Field::Family, Field::Family) => same_field += 1,
@@ -314,7 +436,7 @@ mod tests {
         let f = Frequencies::default();
         let pa = Profile::build(a, &mut Lookup(None));
         let pb = Profile::build(b, &mut Lookup(None));
-        compare(&pa, &pb, &f)
+        compare(&pa, &pb, &f).best
     }
 
     #[test]
@@ -368,5 +490,54 @@ mod tests {
         );
         assert_eq!(other.disagreements, 1);
         assert!(other.bits < full.bits);
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit(b"amhed", b"ahmed"));
+        assert!(within_one_edit(b"siddiui", b"siddiqui"));
+        assert!(within_one_edit(b"marzouki", b"marzuki"));
+        assert!(within_one_edit(b"hanza", b"hamza"));
+        assert!(within_one_edit(b"ali", b"ali"));
+        assert!(within_one_edit(b"", b"a"));
+        assert!(!within_one_edit(b"koval", b"kovalenko"));
+        assert!(!within_one_edit(b"ebrima", b"ebrahima"));
+        assert!(!within_one_edit(b"abc", b"cba"));
+    }
+
+    #[test]
+    fn full_agreement_needs_the_whole_name() {
+        let full = |a: &str, b: &str| {
+            evidence(&Person::new("a", "", a), &Person::new("b", "", b)).full_agreement()
+        };
+        assert!(full("Mohamed Ahmed Ali", "Muhammad Ahmad"));
+        assert!(full("Sohrab", "Suhrab"));
+        assert!(!full("Viktoriia Marchenko", "Viktoriia Kovalchuk"));
+        assert!(full("Mohamed", "Mohamed Ahmed"));
+        assert!(full("Sarah Fleet", "Sarah Fleey"));
+        assert!(!full("Shafiq Noori", "Naweed Bilal Noori"));
+        assert!(full("Hamza Marzouki", "Hamza Marzougui"));
+        assert!(full("Md Rakibul Islam", "Rakib Islam"));
+        assert!(full("Kareem Amhed Khaleel", "Kareem Ahmed Khalil"));
+        assert!(!full("Tetiana Koval", "Tetiana Kovalenko"));
+    }
+
+    #[test]
+    fn reasons_describe_the_registered_names_not_the_script() {
+        let f = Frequencies::default();
+        let pa = Profile::build(
+            &Person::new("a", "Khaled", "Ahmed").with_original("خالد أحمد"),
+            &mut Lookup(None),
+        );
+        let pb = Profile::build(
+            &Person::new("b", "Khalid", "Ahmad").with_original("خالد أحمد"),
+            &mut Lookup(None),
+        );
+        let c = compare(&pa, &pb, &f);
+        assert!(c.best.all_exact());
+        assert!(
+            !c.shown.all_exact() && c.shown.transliteration == 2,
+            "{c:?}"
+        );
     }
 }

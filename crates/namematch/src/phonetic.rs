@@ -10,20 +10,27 @@
 //!   spellings at this level; it is also the blocking key. Mahmoud and Mohamed share it, which
 //!   is why, between two Latin spellings, a skeleton-only agreement counts for little.
 //!
-//! Consonant classes (why): k/q/c/ck → `k` (Qasim/Kassem), ph → `f`, kh → `h` (Khaled/Haled),
-//! gh → `g`, dh → `d`, th → `t` (Othman/Osman stays apart, Thabet/Tabet meet), sh and ch → `s`
-//! (French "ch" writes the Arabic "sh": Chérif/Sherif, Achraf/Ashraf; Bengali চ was already
-//! given as "ch"), x → `ks`, zh → `z`. Doubled letters collapse (Hossain/Hosain).
+//! Consonant classes (why): k/q/c/ck → `k` (Qasim/Kassem), but c before e/i/y → `s` (French
+//! spellings of West African names: Cissé/Sise/Ceesay), ph → `f`, gh → `g`, dh → `d`, sh and
+//! ch → `s` (French "ch" writes the Arabic "sh": Chérif/Sherif, Achraf/Ashraf; Bengali চ was
+//! already given as "ch"), x → `ks`, zh → `z`. Doubled letters collapse (Hossain/Hosain).
 //!
 //! Semivowels: `w` before a vowel and French `ou` before a vowel are the consonant `w`
 //! (Walid/Oualid, Marwa/Maroua); otherwise `ou`/`w` are vowels (Mahmoud/Mahmud,
 //! Chowdhury/Choudhury). A word-initial `y` or `i` before a vowel is the consonant `y`
 //! (Yusuf/Iusuf, Yulia/Iuliia); elsewhere `y` is a vowel (Tesfay/Tesfaye, Hossain/Hossayn).
 //!
-//! `j` is ambiguous and gets its own symbol `J`, equal to both `g` and `y`: Arabic ج is "j" in
-//! Arabic script and Levantine spellings but "g" in Egyptian ones (Jamal/Gamal, Rajab/Ragab),
-//! while Albanian, Slavic and German spellings write the sound y as "j" (Jusuf/Yusuf,
-//! Julia/Yulia). Equality of keys (`keys_equal`) honours that; blocking indexes both readings.
+//! Some spellings stand for either of two sounds and get their own symbol, equal to both
+//! (`keys_equal` honours that; blocking indexes every reading):
+//! - `j` → `J`, equal to `g` and `y`: Arabic ج is "j" in Arabic script and Levantine
+//!   spellings but "g" in Egyptian ones (Jamal/Gamal, Rajab/Ragab), while Albanian, Slavic and
+//!   German spellings write the sound y as "j" (Jusuf/Yusuf, Julia/Yulia). A word-initial "di"
+//!   before a vowel is French for the same sound in West African names (Diallo/Jallow,
+//!   Diatta/Jatta), like "dj" (Djamel/Jamal).
+//! - `th` → `TH`, equal to `t` and `s`: Arabic ث is "th" in classical spellings, "t" in some
+//!   and "s" in Egyptian, Turkish and South Asian ones (Othman/Osman/Usman, Thabet/Tabet).
+//! - `kh` → `KH`, equal to `h` and `k`: Arabic خ is written kh, h or k (Khaled/Haled,
+//!   Akhter/Akter, Khadiatou/Kadiatou).
 //!
 //! A final `h` after a vowel or a plain consonant is dropped (Fatimah/Fatima, Abdallah/
 //! Abdalla, عبدالله → "bdllh"); a final `kh`/`sh`/`gh`… keeps it (Sheikh).
@@ -32,6 +39,25 @@
 pub(crate) const VOWEL: u8 = b'a';
 /// The ambiguous j, equal to `g` and to `y`.
 pub(crate) const J: u8 = b'J';
+/// The ambiguous th, equal to `t` and to `s`.
+pub(crate) const TH: u8 = b'T';
+/// The ambiguous kh, equal to `h` and to `k`.
+pub(crate) const KH: u8 = b'K';
+
+/// The two readings of an ambiguous symbol.
+fn alternatives(s: u8) -> Option<[u8; 2]> {
+    match s {
+        J => Some([b'g', b'y']),
+        TH => Some([b't', b's']),
+        KH => Some([b'h', b'k']),
+        _ => None,
+    }
+}
+
+/// Whether a symbol stands for two sounds.
+pub(crate) fn is_ambiguous(s: u8) -> bool {
+    alternatives(s).is_some()
+}
 
 /// The two keys of one token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,17 +78,19 @@ fn is_vowelish(b: Option<&u8>) -> bool {
 /// ignored).
 pub(crate) fn keys(token: &str) -> Keys {
     let mut b: Vec<u8> = token.bytes().filter(u8::is_ascii_lowercase).collect();
-    if b.len() > 1 && b.last() == Some(&b'h') {
+    // Repeated, so that a doubled final h (Shahh, a typing slip) goes too.
+    while b.len() > 1 && b.last() == Some(&b'h') {
         let before = b[b.len() - 2];
-        if !matches!(
+        if matches!(
             before,
             b'c' | b's' | b'k' | b'g' | b'd' | b't' | b'p' | b'z'
         ) {
-            b.pop();
+            break;
         }
+        b.pop();
     }
 
-    // One symbol per sound: consonant classes, VOWEL, J.
+    // One symbol per sound: consonant classes, VOWEL, the ambiguous ones.
     let mut sym: Vec<u8> = Vec::with_capacity(b.len() + 2);
     let mut i = 0;
     while i < b.len() {
@@ -72,14 +100,16 @@ pub(crate) fn keys(token: &str) -> Keys {
         let (out, step): (&[u8], usize) = match (c, n) {
             (b's', Some(b'c')) if n2 == Some(&b'h') => (b"s", 3),
             (b'd', Some(b'j')) => (&[J], 2),
+            (b'd', Some(b'i')) if i == 0 && n2.is_some_and(|&v| is_vowel_letter(v)) => (&[J], 2),
             (b'p', Some(b'h')) => (b"f", 2),
-            (b'k', Some(b'h')) => (b"h", 2),
+            (b'k', Some(b'h')) => (&[KH], 2),
             (b'g', Some(b'h')) => (b"g", 2),
             (b'd', Some(b'h')) => (b"d", 2),
-            (b't', Some(b'h')) => (b"t", 2),
+            (b't', Some(b'h')) => (&[TH], 2),
             (b's' | b'c', Some(b'h')) => (b"s", 2),
             (b'z', Some(b'h')) => (b"z", 2),
             (b'c', Some(b'k')) => (b"k", 2),
+            (b'c', Some(b'e' | b'i' | b'y')) => (b"s", 1),
             (b'q' | b'c', _) => (b"k", 1),
             (b'x', _) => (b"ks", 1),
             (b'j', _) => (&[J], 1),
@@ -124,29 +154,60 @@ pub(crate) fn keys(token: &str) -> Keys {
     }
 }
 
-/// Equality of keys where `J` equals `g` and `y`.
+/// Equality of keys where an ambiguous symbol equals either of its readings.
 pub(crate) fn keys_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| symbols_equal(x, y))
 }
 
 pub(crate) fn symbols_equal(x: u8, y: u8) -> bool {
-    x == y || (x == J && matches!(y, b'g' | b'y')) || (y == J && matches!(x, b'g' | b'y'))
+    if x == y {
+        return true;
+    }
+    match (alternatives(x), alternatives(y)) {
+        (Some(ax), Some(ay)) => ax.iter().any(|s| ay.contains(s)),
+        (Some(ax), None) => ax.contains(&y),
+        (None, Some(ay)) => ay.contains(&x),
+        (None, None) => false,
+    }
 }
 
-/// The readings of a key with `J` resolved, for blocking: one without J, two with.
+/// At most this many ambiguous symbols of one key are resolved both ways for blocking (2^2
+/// readings); later ones take their first reading. Names with three are rare, and a bound
+/// keeps the keys per person bounded.
+const MAX_RESOLVED: usize = 2;
+
+/// The readings of a key with its ambiguous symbols resolved, for blocking: one for a key
+/// without any, two or four with.
 pub(crate) fn resolved(key: &[u8]) -> Vec<Vec<u8>> {
-    if !key.contains(&J) {
-        return vec![key.to_vec()];
+    let mut out = vec![Vec::with_capacity(key.len())];
+    let mut forked = 0;
+    for &s in key {
+        match alternatives(s) {
+            Some([first, second]) if forked < MAX_RESOLVED => {
+                forked += 1;
+                let mut other = out.clone();
+                out.iter_mut().for_each(|r| r.push(first));
+                other.iter_mut().for_each(|r| r.push(second));
+                out.extend(other);
+            }
+            Some([first, _]) => out.iter_mut().for_each(|r| r.push(first)),
+            None => out.iter_mut().for_each(|r| r.push(s)),
+        }
     }
-    [b'g', b'y']
-        .iter()
-        .map(|&r| key.iter().map(|&s| if s == J { r } else { s }).collect())
+    out
+}
+
+/// One fixed reading of a key (each ambiguous symbol read its first way): a key for counting
+/// spellings of one name together.
+pub(crate) fn first_reading(key: &[u8]) -> Vec<u8> {
+    key.iter()
+        .map(|&s| alternatives(s).map_or(s, |[first, _]| first))
         .collect()
 }
 
 /// The phonetic skeleton of a whole name: each canonical token's consonant skeleton, in
 /// order, separated by spaces (tokens whose skeleton is empty, like "Aya", keep their
-/// vowel-collapsed key). `j` is printed for the ambiguous J.
+/// vowel-collapsed key). The ambiguous symbols print as `j`, `th` and `kh`.
 ///
 /// ```
 /// assert_eq!(namematch::name_key("Mohamed Ahmed"), "mhmd hmd");
@@ -173,10 +234,14 @@ pub fn name_key(name: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(
-            key.iter()
-                .map(|&s| char::from(if s == J { b'j' } else { s })),
-        );
+        for &s in &key {
+            match s {
+                J => out.push('j'),
+                TH => out.push_str("th"),
+                KH => out.push_str("kh"),
+                _ => out.push(char::from(s)),
+            }
+        }
     }
     out
 }
@@ -224,10 +289,15 @@ mod tests {
         assert_eq!(light("tesfay"), light("tesfaye"));
     }
 
+    /// The light keys are equal, ambiguous symbols honoured.
+    fn meet(a: &str, b: &str) -> bool {
+        keys_equal(&keys(a).light, &keys(b).light)
+    }
+
     #[test]
     fn consonant_classes() {
         assert_eq!(light("kassem"), light("qasim"));
-        assert_eq!(light("khaled"), light("haled"));
+        assert!(meet("khaled", "haled"));
         assert_eq!(light("cherif"), light("sherif"));
         assert_eq!(light("achraf"), light("ashraf"));
         assert_eq!(light("oualid"), light("walid"));
@@ -236,9 +306,43 @@ mod tests {
         assert_eq!(skel("chowdhury"), skel("choudhury"));
         assert_eq!(skel("chowdhury"), skel("chaudhuri"));
         assert_eq!(light("fatimah"), light("fatima"));
-        assert_eq!(light("sheikh"), "sah");
+        assert!(meet("sheikh", "shaik"));
+        assert_eq!(light("shahh"), light("shah"));
         assert_eq!(light("philippe"), light("filipe"));
         assert_eq!(skel("ghanem"), "gnm");
+    }
+
+    #[test]
+    fn soft_c_reads_s() {
+        assert_eq!(light("cisse"), light("sise"));
+        assert_eq!(light("ceesay"), light("sise"));
+        assert_eq!(light("coulibaly"), light("koulibaly"));
+    }
+
+    #[test]
+    fn ambiguous_digraphs_meet_both_readings() {
+        // th: Arabic ث written th, t or s.
+        assert!(meet("othman", "osman"));
+        assert!(meet("othman", "otman"));
+        assert!(meet("thabet", "sabet"));
+        // kh: Arabic خ written kh, h or k.
+        assert!(meet("akhter", "akter"));
+        assert!(meet("khadiatou", "kadiatou"));
+        assert!(meet("khaled", "haled"));
+        // Initial "di" before a vowel is the French spelling of j in West African names.
+        assert!(meet("diallo", "jallow"));
+        assert!(meet("diallo", "djallo"));
+        assert!(meet("diatta", "jatta"));
+        assert!(!meet("mohamed", "mahmoud"));
+        assert!(!meet("osman", "oman"));
+        assert_eq!(
+            resolved(&keys("othman").skeleton),
+            vec![b"tmn".to_vec(), b"smn".to_vec()]
+        );
+        assert_eq!(resolved(&keys("khalid").skeleton).len(), 2);
+        // Two ambiguous symbols: four readings; more are not forked.
+        assert_eq!(resolved(&keys("jathkh").skeleton).len(), 4);
+        assert_eq!(first_reading(&keys("othman").light), b"atman".to_vec());
     }
 
     #[test]

@@ -6,17 +6,22 @@
 //! through the logistic function: `score = 1 / (1 + 2^-(T - 10))`. See the crate README for
 //! the table of weights. Two rules sit on top:
 //! - an identical identifier (CUI, codice fiscale, passport/document number) gives score 1;
-//! - "Same" needs strong evidence besides the name: a phone shared by few, a full birth date
-//!   or the same original-script name. Otherwise the score is held just below the "Same"
-//!   threshold, with the reason `CommonNameOnly`: many different people share a name and a
-//!   birth year (hundreds of Egyptian minors called Mohamed Ahmed born 2007), and even a name
-//!   that looks rare in the register may be common in the country it comes from. The operator
-//!   sees such pairs at the top of the "possible" list.
+//! - otherwise "Same" needs strong evidence besides the name, and the name must agree
+//!   throughout (no token contradicting one of the other name): a phone number given under
+//!   few names (not a reception centre's), or an equal full birth date when the name is rare
+//!   enough in the register that a namesake born the same day is unlikely. Birth years apart,
+//!   another sex or another CUI rule strong evidence out. Without it the score is held just
+//!   below the "Same" threshold: many different people share a name and a birth year
+//!   (hundreds of Egyptian minors called Mohamed Ahmed born 2007), in a large register even a
+//!   full date, and the same name written in the same original script says nothing more,
+//!   since namesakes write it the same way. The operator sees such pairs at the top of the
+//!   "possible" list, with the reason `CommonNameOnly` when a common name is all they share.
 
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use crate::birth::{self, BirthAgreement};
+use crate::blocking::{Census, namesakes_in_year};
 use crate::names::{self, NameEvidence};
 use crate::person::{IdKind, Sex};
 use crate::profile::{Profile, VariantKind};
@@ -24,17 +29,26 @@ use crate::weights::Frequencies;
 
 /// Evidence, in bits, that the prior has to overcome.
 const PRIOR_BITS: f64 = 10.0;
-const ORIGINAL_SCRIPT_BITS: f64 = 4.0;
+/// The same name in the same original script: a confirmation, never strong evidence.
+const ORIGINAL_SCRIPT_BITS: f64 = 0.5;
 const DATE_EQUAL_BITS: f64 = 9.0;
 const DATE_SWAPPED_BITS: f64 = 3.0;
 const YEAR_EQUAL_BITS: f64 = 2.0;
 const YEAR_CLOSE_BITS: f64 = 1.0;
 const SAME_YEAR_OTHER_DAY_BITS: f64 = -4.0;
 const YEAR_CONFLICT_BITS: f64 = -8.0;
+/// Years one apart when neither date has a documented day.
+const YEAR_NEAR_BITS: f64 = -3.0;
 const SEX_EQUAL_BITS: f64 = 0.3;
 const SEX_CONFLICT_BITS: f64 = -6.0;
 const NATIONALITY_EQUAL_BITS: f64 = 1.0;
 const NATIONALITY_CONFLICT_BITS: f64 = -2.5;
+/// Days a birth date is spread over, for the chance that a namesake shares it.
+const DAYS_PER_YEAR: f64 = 365.0;
+/// The largest expected number of other persons with the same name born on the same day for
+/// which an equal full date still makes the pair "Same": one chance in twenty (about 18 other
+/// namesakes born the same year).
+const MAX_NAMESAKES_ON_DATE: f64 = 0.05;
 /// Below this, the agreeing name is common: say so in the reasons.
 const COMMON_NAME_BITS: f64 = 10.0;
 
@@ -111,9 +125,10 @@ pub enum Reason {
     IdentifierEqual(IdKind),
     /// Both have identifiers of this kind, and none is shared.
     IdentifierConflict(IdKind),
-    /// A phone number in common.
+    /// A phone number in common, given under few names: a person's own.
     PhoneEqual,
-    /// The same phone, but shared by many records (a centre's or mediator's phone).
+    /// The same phone, but given under many names (a centre's or mediator's phone): no
+    /// evidence of its own.
     PhoneShared,
     /// The same name, token for token.
     NameEqual,
@@ -129,7 +144,8 @@ pub enum Reason {
     NameConflict,
     /// The agreement comes from an alias.
     AliasMatch,
-    /// The same name written in the same original script.
+    /// The same name written in the same original script, in the same order. Supporting
+    /// information only: namesakes write their name the same way too.
     OriginalScriptEqual,
     /// The same full date of birth.
     BirthDateEqual,
@@ -139,13 +155,17 @@ pub enum Reason {
     BirthYearEqual,
     /// Birth years within the tolerance of an estimated year.
     BirthYearClose,
-    /// Birth dates that cannot belong to one person.
+    /// Birth dates that disagree. Years apart (two or more, or one where a day is documented)
+    /// rule out "Same" without an identifier. Undocumented years one apart (a declared age
+    /// re-assessed, a 1 January placeholder moved) and another day of the same year (a typing
+    /// slip) only count against.
     BirthDateConflict,
     /// Different recorded sex.
     SexConflict,
     NationalityEqual,
     NationalityConflict,
-    /// Only a common name (and perhaps a birth year) agrees: not enough for "Same".
+    /// The pair rests on a common name (with perhaps a birth year, or a full date that
+    /// namesakes in the register share too): not enough for "Same".
     CommonNameOnly,
 }
 
@@ -217,10 +237,15 @@ impl Match {
 }
 
 /// Compare two prepared persons.
-pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Config) -> Match {
+pub(crate) fn compare(
+    a: &Profile,
+    b: &Profile,
+    freq: &Frequencies,
+    census: &dyn Census,
+    config: &Config,
+) -> Match {
     let mut reasons = Vec::new();
     let mut bits = 0.0;
-    let mut strong = false;
 
     // Identifiers.
     let mut identifier_equal = false;
@@ -232,6 +257,7 @@ pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Con
             }
         }
     }
+    let mut cui_conflict = false;
     for kind in [
         IdKind::Cui,
         IdKind::CodiceFiscale,
@@ -242,9 +268,10 @@ pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Con
         let shared_group = reasons
             .iter()
             .any(|r| matches!(r, Reason::IdentifierEqual(k) if k.group() == kind.group()));
-        if has(a) && has(b) && !shared_group {
+        if has(a) && has(b) && !shared_group && !one_slip_apart(a, b, kind) {
             reasons.push(Reason::IdentifierConflict(kind));
             bits += identifier_conflict_bits(kind);
+            cui_conflict |= kind == IdKind::Cui;
         }
     }
 
@@ -258,54 +285,82 @@ pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Con
             }
         }
     }
-    if let Some((w, s)) = phone {
+    let personal_phone = phone.is_some_and(|(_, personal)| personal);
+    if let Some((w, personal)) = phone {
         bits += w;
-        strong |= s;
-        reasons.push(if s {
+        reasons.push(if personal {
             Reason::PhoneEqual
         } else {
             Reason::PhoneShared
         });
     }
 
-    // Names.
-    let name = names::compare(a, b, freq);
+    // Names. The original-script name is one more reading of the name (compared with the
+    // others in `names`). That both records write it identically adds little of its own: two
+    // people with one name write it the same way too. It only confirms that the Latin
+    // spellings stand for one name (not Hassan/Hussein, حسن/حسين, spelled alike).
+    let names = names::compare(a, b, freq);
+    let name = &names.best;
     bits += name.bits;
-    if let (Some(oa), Some(ob)) = (&a.original, &b.original)
-        && oa == ob
-    {
-        bits += ORIGINAL_SCRIPT_BITS;
-        strong = true;
-        reasons.push(Reason::OriginalScriptEqual);
+    let mut full_name = name.full_agreement();
+    let mut same_name = name.agrees_throughout();
+    if let (Some(oa), Some(ob)) = (&a.original, &b.original) {
+        if oa.ordered == ob.ordered {
+            bits += ORIGINAL_SCRIPT_BITS;
+            reasons.push(Reason::OriginalScriptEqual);
+        } else if oa.sorted == ob.sorted {
+            // The same words in another order, written by the persons themselves: محمد أحمد
+            // (Mohamed, son of Ahmed) and أحمد محمد (Ahmed, son of Mohamed) are two people.
+            full_name = false;
+            same_name = false;
+        }
     }
-    name_reasons(&name, &mut reasons);
+    name_reasons(&names.shown, &mut reasons);
+    let name_conflict = name.kinds.is_some() && name.agreeing() == 0;
 
     // Birth.
+    let mut date_equal = false;
+    let mut years_apart = false;
     if let (Some(ba), Some(bb)) = (&a.birth, &b.birth) {
         let (w, reason) = match birth::compare(ba, bb) {
             BirthAgreement::DateEqual => {
-                strong = true;
+                date_equal = true;
                 (DATE_EQUAL_BITS, Reason::BirthDateEqual)
             }
             BirthAgreement::DaySwapped => (DATE_SWAPPED_BITS, Reason::BirthDaySwapped),
             BirthAgreement::YearEqual => (YEAR_EQUAL_BITS, Reason::BirthYearEqual),
             BirthAgreement::YearClose => (YEAR_CLOSE_BITS, Reason::BirthYearClose),
+            // Another day of the same year: a typing slip as often as another person. It
+            // costs evidence, but does not rule out one person the way years apart do.
             BirthAgreement::SameYearOtherDay => {
                 (SAME_YEAR_OTHER_DAY_BITS, Reason::BirthDateConflict)
             }
-            BirthAgreement::Conflict => (YEAR_CONFLICT_BITS, Reason::BirthDateConflict),
+            // One year apart with no documented day on either side: both years are
+            // declarations or age assessments (or their 1 January placeholders), which a
+            // re-registration often moves by one. Evidence against, not proof.
+            BirthAgreement::Conflict
+                if !ba.is_exact() && !bb.is_exact() && ba.year.abs_diff(bb.year) == 1 =>
+            {
+                (YEAR_NEAR_BITS, Reason::BirthDateConflict)
+            }
+            BirthAgreement::Conflict => {
+                years_apart = true;
+                (YEAR_CONFLICT_BITS, Reason::BirthDateConflict)
+            }
         };
         bits += w;
         reasons.push(reason);
     }
 
     // Sex.
+    let mut sex_conflict = false;
     match (a.sex, b.sex) {
         (Some(x), Some(y)) if x != Sex::Other && y != Sex::Other => {
             if x == y {
                 bits += SEX_EQUAL_BITS;
             } else {
                 bits += SEX_CONFLICT_BITS;
+                sex_conflict = true;
                 reasons.push(Reason::SexConflict);
             }
         }
@@ -323,19 +378,37 @@ pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Con
         }
     }
 
+    // Strong evidence: what may make a pair "Same" without an identifier. A phone number
+    // given under few names, or an equal full birth date when the name is rare enough that a
+    // namesake born that day is unlikely. Each needs the name to agree throughout (a shared
+    // first name is a look-alike) and nothing that two records of one person do not show:
+    // birth years apart, another sex, another CUI. The phone or date and the name
+    // then tell one story. Anything less is a look-alike for the operator to judge.
+    let compatible = !years_apart && !sex_conflict && !cui_conflict;
+    let personal = compatible && personal_phone && same_name;
+    let dated = compatible && date_equal && full_name;
+    let rare = dated && rare_on_date(a, b, census);
+    let strong = personal || rare;
+
     let mut score = 1.0 / (1.0 + (PRIOR_BITS - bits).exp2());
+    let mut held = false;
     if identifier_equal {
         score = 1.0;
     } else if score >= config.same && !strong {
         score = (config.same - 0.005).max(0.0);
-        push_unique(&mut reasons, Reason::CommonNameOnly);
+        held = true;
     }
-    if !strong
-        && !identifier_equal
-        && name.agreeing() > 0
-        && name.agreeing_weight < COMMON_NAME_BITS
-        && score >= config.possible
-    {
+    // Say that the pair rests on a common name when it does: a name (with perhaps a birth
+    // year, or a full date that namesakes share too) and nothing that singles a person out.
+    // Never next to an identifier or a personal phone, and never for names that disagree.
+    let rests_on_name =
+        !identifier_equal && !personal_phone && !name_conflict && name.agreeing() > 0;
+    let common = if date_equal {
+        held && dated && !rare
+    } else {
+        held || (name.agreeing_weight < COMMON_NAME_BITS && score >= config.possible)
+    };
+    if rests_on_name && common {
         push_unique(&mut reasons, Reason::CommonNameOnly);
     }
     let score = if score.is_finite() {
@@ -355,6 +428,43 @@ pub(crate) fn compare(a: &Profile, b: &Profile, freq: &Frequencies, config: &Con
         decision,
         reasons,
     }
+}
+
+/// Whether the two persons' identifiers of this kind include two that are one typing slip
+/// apart (3061208 / 3061308, P9VSXJH / P9VSXJ5): more likely one number mistyped than two
+/// documents, so neither an agreement nor a conflict.
+fn one_slip_apart(a: &Profile, b: &Profile, kind: IdKind) -> bool {
+    fn of_kind(p: &Profile, kind: IdKind) -> impl Iterator<Item = &[u8]> {
+        p.identifiers
+            .iter()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, v)| v.as_bytes())
+    }
+    of_kind(a, kind).any(|x| {
+        of_kind(b, kind)
+            .any(|y| x.len().min(y.len()) >= MIN_SLIP_ID_LEN && names::within_one_edit(x, y))
+    })
+}
+
+/// Identifiers from this length on are checked for typing slips (shorter ones are mostly
+/// short sequential numbers, where one digit makes another document).
+const MIN_SLIP_ID_LEN: usize = 6;
+
+/// Whether the shared name is rare enough that an equal full birth date makes one person of
+/// it. In a register of 100,000 with minors born in a few years, two different Mohamed Ahmed
+/// born on the same day are to be expected: the index knows how many persons of the year
+/// carry the name, and with a day of birth spread over the year, more than a few of them
+/// make a namesake born the same day too likely (see `namesakes_in_year` for names that share
+/// no pair of tokens).
+fn rare_on_date(a: &Profile, b: &Profile, census: &dyn Census) -> bool {
+    let Some(year) = a.birth.map(|d| d.year) else {
+        return false;
+    };
+    namesakes_in_year(a, b, year, census).is_some_and(|n| {
+        // The pair's own two records are among those filed.
+        let others = n.saturating_sub(2) as f64;
+        others / DAYS_PER_YEAR <= MAX_NAMESAKES_ON_DATE
+    })
 }
 
 fn name_reasons(name: &NameEvidence, reasons: &mut Vec<Reason>) {

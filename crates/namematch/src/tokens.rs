@@ -29,7 +29,11 @@ pub(crate) const MAX_TOKEN_LEN: usize = 32;
 /// exponential in the token count).
 pub(crate) const MAX_TOKENS: usize = 8;
 
-const ABBREVIATIONS: &[&str] = &["md", "mohd", "muhd", "mhd", "moh", "mohd", "mohmd", "mhmmd"];
+/// Abbreviations of Muhammad: Bangladeshi and Malay ("Md", "Mohd"), and Maghrebi "Med"
+/// (Tunisian and Moroccan documents write Mohamed as "Med").
+const ABBREVIATIONS: &[&str] = &[
+    "md", "mohd", "muhd", "mhd", "moh", "mohd", "mohmd", "mhmmd", "med",
+];
 
 /// Words that open an `abd` compound when followed by another word.
 const ABD_LEADS: &[&str] = &[
@@ -53,9 +57,14 @@ const PARTICLES: &[&str] = &[
 /// Articles that follow a particle ("de la Cruz", "van der Berg") and go with it.
 const SECOND_PARTICLES: &[&str] = &["la", "le", "lo", "las", "los", "der", "den", "de", "l"];
 
-/// Words that are kept, but also glued to the next word in the second reading (Abu Bakr ~
-/// Abubakar).
-const GLUE_ONLY: &[&str] = &["abu", "abou", "abo"];
+/// Words that are kept, but also glued to the next word in the second reading: Abu Bakr ~
+/// Abubakar; the first halves of Tigrinya and Amharic compound names, written joined or apart
+/// (Ghebre Mariam ~ Gebremariam, Welde Michael ~ Weldemichael, Tesfa Mariam); and the N of
+/// West African names typed apart (N Guessan ~ N'Guessan).
+const GLUE_ONLY: &[&str] = &[
+    "abu", "abou", "abo", "gebre", "ghebre", "gebra", "ghebra", "tesfa", "welde", "wolde", "habte",
+    "ande", "okba", "zere", "n",
+];
 
 /// The tokens of one name, with the field each came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

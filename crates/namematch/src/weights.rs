@@ -6,10 +6,15 @@
 //! registers) is worth under 3 bits; a token seen once in a million, the 12-bit ceiling.
 //!
 //! Counts are kept per spelling group (the vowel-collapsed key), so Mohamed and Muhammad
-//! count together. Until an index holds enough people, a small built-in table of names known
+//! count together, and per consonant skeleton, the key for two names in Arabic script (محمد
+//! counts with every Mohamed). Until an index holds enough people, a small built-in table of names known
 //! to be common among the programme's beneficiaries stands in, as pseudo-counts per 10,000
 //! persons; real counts take over as the register grows. Without it, a fresh index would
 //! treat "Mohamed Ahmed" as a rare name.
+//!
+//! Phone numbers are counted by the distinct names they were given under (see
+//! `phone_bits`): a number given under a few names is a person's own, under many a
+//! reception centre's.
 
 use std::sync::OnceLock;
 
@@ -101,7 +106,9 @@ fn prior() -> &'static U64Map<u32> {
     PRIOR.get_or_init(|| {
         let mut map = U64Map::default();
         for (name, count) in COMMON_NAMES {
-            *map.entry(TokenInfo::for_weights(name)).or_insert(0) += count;
+            for key in TokenInfo::for_weights(name) {
+                *map.entry(key).or_insert(0) += count;
+            }
         }
         map
     })
@@ -112,7 +119,45 @@ fn prior() -> &'static U64Map<u32> {
 pub(crate) struct Frequencies {
     persons: u64,
     tokens: U64Map<u32>,
-    phones: U64Map<u32>,
+    phones: U64Map<PhoneCount>,
+}
+
+/// Beyond this many distinct names a phone number is a hub (a reception centre's, a
+/// mediator's) whatever the exact count: the list stops growing.
+const MAX_PHONE_NAMES: usize = 8;
+/// A phone given by at most this many distinct names is one person's (or a couple's) and is
+/// strong evidence; more, and it is a shared number that says little about who is who.
+const MAX_PERSONAL_PHONE_NAMES: usize = 3;
+/// Agreement weight of a phone number given under one name only.
+const PHONE_BITS: f64 = 10.0;
+/// A shared number (a reception centre's) is no evidence: the people who give it are those
+/// housed or helped in one place, alike in nationality and age, and often in name.
+const HUB_PHONE_BITS: f64 = 0.0;
+
+/// Who gave one phone number: records, and distinct name signatures with their counts.
+#[derive(Default, Debug)]
+struct PhoneCount {
+    records: u32,
+    names: Vec<(u64, u32)>,
+    /// More than `MAX_PHONE_NAMES` distinct names were seen.
+    overflow: bool,
+}
+
+/// Records one person plausibly has with one phone number (re-registrations); more records
+/// than this per name suggest several people under one name (a placeholder, a family).
+const RECORDS_PER_PERSON: usize = 5;
+
+impl PhoneCount {
+    /// How many different persons seem to share the number: its distinct names, but at least
+    /// one per `RECORDS_PER_PERSON` records.
+    fn sharers(&self) -> usize {
+        let by_records = (self.records as usize).div_ceil(RECORDS_PER_PERSON);
+        if self.overflow {
+            by_records.max(MAX_PHONE_NAMES + 1)
+        } else {
+            by_records.max(self.names.len())
+        }
+    }
 }
 
 impl Frequencies {
@@ -122,7 +167,15 @@ impl Frequencies {
             *self.tokens.entry(*k).or_insert(0) += 1;
         }
         for (_, h) in &p.phones {
-            *self.phones.entry(*h).or_insert(0) += 1;
+            let c = self.phones.entry(*h).or_default();
+            c.records += 1;
+            if let Some(i) = c.names.iter().position(|(n, _)| *n == p.name_signature) {
+                c.names[i].1 += 1;
+            } else if c.names.len() < MAX_PHONE_NAMES {
+                c.names.push((p.name_signature, 1));
+            } else {
+                c.overflow = true;
+            }
         }
     }
 
@@ -132,7 +185,19 @@ impl Frequencies {
             decrement(&mut self.tokens, *k);
         }
         for (_, h) in &p.phones {
-            decrement(&mut self.phones, *h);
+            let Some(c) = self.phones.get_mut(h) else {
+                continue;
+            };
+            c.records = c.records.saturating_sub(1);
+            if let Some(i) = c.names.iter().position(|(n, _)| *n == p.name_signature) {
+                c.names[i].1 -= 1;
+                if c.names[i].1 == 0 {
+                    c.names.swap_remove(i);
+                }
+            }
+            if c.records == 0 {
+                self.phones.remove(h);
+            }
         }
     }
 
@@ -144,12 +209,18 @@ impl Frequencies {
         (M / u).log2().clamp(MIN_TOKEN_BITS, MAX_TOKEN_BITS)
     }
 
-    /// Agreement weight of a shared phone number, in bits, and whether it is strong evidence.
-    /// A phone shared by two records is worth 6 bits; one shared by many (a reception
-    /// centre's, a mediator's) is worth less and less: 8 − 2·log2(k) bits for k sharers.
+    /// Agreement weight of a shared phone number, in bits, and whether it is personal (strong
+    /// evidence). What counts is how many different persons gave the number, estimated by
+    /// their distinct names (see `Profile::name_signature`), not how many records carry it:
+    /// one person registered five times keeps a personal phone. A number given under one name
+    /// is worth 10 bits, under two 7.5, under three 6; beyond `MAX_PERSONAL_PHONE_NAMES` it is
+    /// a shared number and worth nothing.
     pub(crate) fn phone_bits(&self, phone_hash: u64) -> (f64, bool) {
-        let k = f64::from(self.phones.get(&phone_hash).copied().unwrap_or(0).max(2));
-        ((8.0 - 2.0 * k.log2()).clamp(1.0, 6.0), k <= 3.0)
+        let d = self.phones.get(&phone_hash).map_or(0, PhoneCount::sharers);
+        if d > MAX_PERSONAL_PHONE_NAMES {
+            return (HUB_PHONE_BITS, false);
+        }
+        (PHONE_BITS - 2.5 * (d.max(1) as f64).log2(), true)
     }
 }
 
@@ -167,7 +238,7 @@ mod tests {
     use super::*;
 
     fn key(name: &str) -> u64 {
-        TokenInfo::for_weights(name)
+        TokenInfo::for_weights(name)[0]
     }
 
     #[test]
@@ -194,9 +265,43 @@ mod tests {
     #[test]
     fn shared_phones_weigh_less() {
         let mut f = Frequencies::default();
-        assert_eq!(f.phone_bits(1), (6.0, true));
-        f.phones.insert(1, 40);
+        assert_eq!(f.phone_bits(1), (PHONE_BITS, true));
+        f.phones.insert(
+            1,
+            PhoneCount {
+                records: 40,
+                names: (0..8).map(|n| (n, 5)).collect(),
+                overflow: true,
+            },
+        );
         let (bits, strong) = f.phone_bits(1);
-        assert!(bits < 2.0 && !strong);
+        assert!(bits < 2.5 && !strong, "{bits}");
+    }
+
+    #[test]
+    fn one_person_registered_often_keeps_a_personal_phone() {
+        use crate::person::Person;
+        use crate::profile::Lookup;
+        let mut f = Frequencies::default();
+        let spellings = ["Rakibul", "Rakibol", "Rakibul", "RAKIBUL", "রাকিবুল"];
+        let mut hash = 0;
+        for given in spellings {
+            let p = Profile::build(
+                &Person::new("x", given, "Islam").with_phone("333 1234567"),
+                &mut Lookup(None),
+            );
+            hash = p.phones[0].1;
+            f.add(&p);
+        }
+        assert_eq!(f.phone_bits(hash), (PHONE_BITS, true));
+        let other = Profile::build(
+            &Person::new("y", "Sajib", "Sarker").with_phone("333 1234567"),
+            &mut Lookup(None),
+        );
+        f.add(&other);
+        let (bits, strong) = f.phone_bits(hash);
+        assert!(bits < PHONE_BITS && strong, "{bits}");
+        f.remove(&other);
+        assert_eq!(f.phone_bits(hash), (PHONE_BITS, true));
     }
 }

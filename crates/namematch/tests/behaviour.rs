@@ -105,6 +105,52 @@ fn mahmoud_is_not_mohamed() {
     assert!(!m.has(Reason::NameTransliteration));
 }
 
+/// Two records of one person born on a documented day, with the given names: "Same", and
+/// the name agreement is reported as a transliteration (or similar spelling).
+fn assert_same_spelling(a: (&str, &str), b: (&str, &str)) {
+    let x = person("x", a.0, a.1).with_birth(ymd(2004, 6, 17));
+    let z = person("z", b.0, b.1).with_birth(ymd(2004, 6, 17));
+    let m = compare(&x, &z);
+    assert_eq!(m.decision, Decision::Same, "{a:?} / {b:?}: {}", show(&m));
+    assert!(
+        m.has(Reason::NameTransliteration) || m.has(Reason::NameSimilar),
+        "{a:?} / {b:?}: {}",
+        show(&m)
+    );
+    assert!(!m.has(Reason::NamePartial), "{a:?} / {b:?}: {}", show(&m));
+}
+
+#[test]
+fn diallo_and_jallow_are_the_same_name() {
+    assert_same_spelling(("Mamadou", "Diallo"), ("Mamadou", "Jallow"));
+    assert_same_spelling(("Mamadou", "Diallo"), ("Mamadou", "Djallo"));
+    assert_same_spelling(("Aliou", "Jalloh"), ("Aliou", "Diallo"));
+    assert_same_spelling(("Modou", "Diatta"), ("Modou", "Jatta"));
+}
+
+#[test]
+fn osman_and_othman_are_the_same_name() {
+    assert_same_spelling(("Omar", "Ibrahim Othman"), ("Omar", "Ibrahim Osman"));
+    assert_same_spelling(("Othman", "Ali"), ("Usman", "Ali"));
+}
+
+#[test]
+fn more_transliteration_variants_are_the_same_name() {
+    assert_same_spelling(("Jannat", "Akhter"), ("Jannat", "Akter"));
+    assert_same_spelling(("Khadiatou", "Sangare"), ("Kadiatou", "Sangare"));
+    assert_same_spelling(("Bakary", "Cisse"), ("Bakary", "Sise"));
+    assert_same_spelling(("Bakary", "Ceesay"), ("Bakary", "Sise"));
+    // Maghrebi "Med" for Mohamed.
+    assert_same_spelling(("Med", "Chebbi"), ("Mohamed", "Chebbi"));
+    // Bengali names with and without the "-ul-"/"-ur-" compound.
+    assert_same_spelling(("Rakibul", "Islam"), ("Rakib", "Islam"));
+    assert_same_spelling(("Habibur", "Rahman"), ("Habib", "Rahman"));
+    // Tigrinya compounds written apart or joined.
+    assert_same_spelling(("Saba", "Ghebre Mariam"), ("Saba", "Gebremariam"));
+    // A typing slip in a consonant.
+    assert_same_spelling(("Kareem", "Amhed Khaleel"), ("Kareem", "Ahmed Khalil"));
+}
+
 #[test]
 fn md_rakibul_islam_finds_mohammad_rakibul_islam() {
     let mut index = background();
@@ -215,8 +261,9 @@ fn ethiopic_script_matches_latin_spelling() {
 }
 
 #[test]
-fn original_script_name_is_strong_evidence() {
-    // Same name in Arabic script on both records and a common Latin name with only a year.
+fn original_script_name_supports_the_name_but_is_not_strong_evidence() {
+    // Same name in Arabic script on both records and a common Latin name with only a year:
+    // the script confirms the spelling, but two Mohamed Ahmed write محمد أحمد alike too.
     let a = person("a", "Mohamed", "Ahmed")
         .with_original("محمد أحمد")
         .with_birth(BirthDate::year_only(2007));
@@ -225,8 +272,54 @@ fn original_script_name_is_strong_evidence() {
         .with_birth(BirthDate::year_only(2007));
     let m = compare(&a, &b);
     assert!(m.has(Reason::OriginalScriptEqual));
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::CommonNameOnly), "{}", show(&m));
     let c = person("c", "Mohammed", "Ahmad").with_birth(BirthDate::year_only(2007));
     assert!(m.score > compare(&a, &c).score);
+}
+
+#[test]
+fn an_equal_original_script_name_does_not_override_a_birth_year_conflict() {
+    let a = person("a", "Khaled", "Ahmed")
+        .with_original("خالد أحمد")
+        .with_birth(BirthDate::year_only(2009))
+        .with_nationality("EG");
+    let b = person("b", "Khalid", "Ahmad")
+        .with_original("خالد أحمد")
+        .with_birth(ymd(1993, 5, 26))
+        .with_nationality("EG");
+    let m = compare(&a, &b);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::BirthDateConflict), "{}", show(&m));
+    // The reasons describe the Latin names, which are a transliteration, not equal.
+    assert!(m.has(Reason::NameTransliteration), "{}", show(&m));
+    assert!(!m.has(Reason::NameEqual), "{}", show(&m));
+    let c = person("c", "Anastasiia", "Rudenko")
+        .with_original("Анастасія Руденко")
+        .with_birth(ymd(2018, 5, 12));
+    let d = person("d", "Anastasiia", "Rudenko")
+        .with_original("Анастасія Руденко")
+        .with_birth(ymd(2014, 7, 13));
+    let m = compare(&c, &d);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
+fn original_script_names_in_another_order_are_two_people() {
+    // أحمد محمد is Ahmed son of Mohamed; محمد أحمد is Mohamed son of Ahmed.
+    let a = person("a", "Ahmad", "Mohamed")
+        .with_original("أحمد محمد")
+        .with_birth(ymd(2008, 3, 4));
+    let b = person("b", "Mohamed", "Ahmed")
+        .with_original("محمد أحمد")
+        .with_birth(ymd(2008, 3, 4));
+    let m = compare(&a, &b);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(!m.has(Reason::OriginalScriptEqual), "{}", show(&m));
+    // Without the script, swapped Latin names are a registration slip and still match.
+    let c = person("c", "Ahmad", "Mohamed").with_birth(ymd(2008, 3, 4));
+    let d = person("d", "Mohamed", "Ahmed").with_birth(ymd(2008, 3, 4));
+    assert_eq!(compare(&c, &d).decision, Decision::Same);
 }
 
 #[test]
@@ -379,6 +472,110 @@ fn rare_names_weigh_more_than_common_ones() {
     );
 }
 
+#[test]
+fn two_different_mohamed_ahmed_born_2007_with_no_identifiers_are_possible_never_same() {
+    // A register with hundreds of Egyptian minors called Mohamed Ahmed born in 2007, some
+    // with their name in Arabic script, some with a documented day.
+    let mut persons = Vec::new();
+    for i in 0..400u16 {
+        let given = ["Mohamed", "Muhammad", "Mohammed", "Mouhamed"][usize::from(i % 4)];
+        let mut p = person(&format!("m{i}"), given, "Ahmed")
+            .with_nationality("EG")
+            .with_sex(Sex::Male);
+        p = if i % 3 == 0 {
+            p.with_birth(ymd(2007, (i % 12 + 1) as u8, (i % 28 + 1) as u8))
+        } else {
+            p.with_birth(BirthDate::year_only(2007))
+        };
+        if i % 5 == 0 {
+            p = p.with_original("محمد أحمد");
+        }
+        persons.push(p);
+    }
+    let pairs = dedup(&persons, 0.1);
+    assert!(!pairs.is_empty());
+    for p in &pairs {
+        assert_ne!(
+            p.matched.decision,
+            Decision::Same,
+            "{} {}: {}",
+            p.id_a,
+            p.id_b,
+            show(&p.matched)
+        );
+        assert!(
+            p.matched.has(Reason::CommonNameOnly),
+            "{}",
+            show(&p.matched)
+        );
+    }
+}
+
+#[test]
+fn a_common_name_with_a_full_date_is_the_same_person_only_when_namesakes_are_few() {
+    // 2007-04-02 for two new records; the register has 300 Mohamed Ahmed born in 2007.
+    let mut index = background();
+    for i in 0..300u16 {
+        index.insert(
+            &person(&format!("m{i}"), "Mohamed", "Ahmed")
+                .with_birth(ymd(2007, (i % 12 + 1) as u8, (i % 27 + 2) as u8))
+                .with_nationality("EG"),
+        );
+    }
+    let a = person("a", "Mohamed", "Ahmed")
+        .with_birth(ymd(2007, 4, 2))
+        .with_nationality("EG");
+    let b = person("b", "Muhammad", "Ahmad")
+        .with_birth(ymd(2007, 4, 2))
+        .with_nationality("Egitto");
+    let m = index.compare(&a, &b);
+    assert_eq!(m.decision, Decision::Possible, "{}", show(&m));
+    assert!(
+        m.has(Reason::BirthDateEqual) && m.has(Reason::CommonNameOnly),
+        "{}",
+        show(&m)
+    );
+    // The same pair in a register where the name is rare, or with a phone of their own.
+    assert_eq!(background().compare(&a, &b).decision, Decision::Same);
+    let m = index.compare(&a.with_phone("333 111 2222"), &b.with_phone("3331112222"));
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(!m.has(Reason::CommonNameOnly), "{}", show(&m));
+}
+
+#[test]
+fn a_full_date_and_one_shared_name_is_not_the_same_person() {
+    for (a, b, date) in [
+        (
+            ("Viktoriia", "Marchenko"),
+            ("Viktoriia", "Kovalchuk"),
+            (1998, 11, 11),
+        ),
+        (
+            ("Mariya", "Lysenko"),
+            ("Anastasiia", "Lysenko"),
+            (1956, 1, 14),
+        ),
+        (
+            ("Ebrima Momodou", "Ceesay"),
+            ("Ibrahima", "Kouasi"),
+            (2007, 7, 5),
+        ),
+        (
+            ("Shafiq", "Noori"),
+            ("Naweed Bilal", "Noori"),
+            (2007, 3, 17),
+        ),
+        (("Mohamed", ""), ("Mohamed", "Ahmed"), (2006, 9, 12)),
+    ] {
+        let (y, mo, d) = date;
+        let x = person("x", a.0, a.1).with_birth(ymd(y, mo, d));
+        let z = person("z", b.0, b.1).with_birth(ymd(y, mo, d));
+        let m = compare(&x, &z);
+        assert_ne!(m.decision, Decision::Same, "{a:?} / {b:?}: {}", show(&m));
+        assert!(!m.has(Reason::CommonNameOnly), "{}", show(&m));
+    }
+}
+
 // --- Identifiers, phones, sex, nationality -------------------------------------------------------
 
 #[test]
@@ -465,6 +662,134 @@ fn a_phone_shared_by_many_is_weak() {
 }
 
 #[test]
+fn a_phone_shared_by_30_records_is_not_evidence() {
+    // A reception centre's number, given by 30 different people.
+    let mut index = background();
+    let names = [
+        "Rakibul", "Yonas", "Sajib", "Filmon", "Olena", "Mamadou", "Tarek", "Bilal", "Aya", "Nour",
+    ];
+    for i in 0..30 {
+        let given = names[i % names.len()];
+        let family = ["Islam", "Tekle", "Diallo"][i % 3];
+        index.insert(
+            &person(
+                &format!("c{i}"),
+                given,
+                &format!("{family} {}", names[(i / 3) % 10]),
+            )
+            .with_phone("06 5551234"),
+        );
+    }
+    let a = person("a", "Mohamed", "Ali")
+        .with_birth(BirthDate::year_only(2007))
+        .with_nationality("EG")
+        .with_phone("06 5551234");
+    let b = person("b", "Muhammad", "Ali")
+        .with_birth(BirthDate::year_only(2007))
+        .with_nationality("EG")
+        .with_phone("+39 06 5551234");
+    let m = index.compare(&a, &b);
+    assert!(m.has(Reason::PhoneShared), "{}", show(&m));
+    assert!(!m.has(Reason::PhoneEqual), "{}", show(&m));
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::CommonNameOnly), "{}", show(&m));
+    // The phone adds next to nothing to the name and year.
+    let without = index.compare(
+        &person("a", "Mohamed", "Ali")
+            .with_birth(BirthDate::year_only(2007))
+            .with_nationality("EG"),
+        &person("b", "Muhammad", "Ali")
+            .with_birth(BirthDate::year_only(2007))
+            .with_nationality("EG"),
+    );
+    assert!(
+        m.score - without.score < 0.1,
+        "{} vs {}",
+        show(&m),
+        show(&without)
+    );
+}
+
+#[test]
+fn a_phone_given_by_one_person_registered_five_times_stays_personal() {
+    let mut index = background();
+    let spellings = [
+        ("Youssef Mohammed", "Abdulaziz"),
+        ("Youssef Mohamed", "Abdel Aziz"),
+        ("Yousef", "Mohamed Abdelaziz"),
+        ("Youssef", "Mohamed Abdulaziz"),
+        ("YOUSSEF MOHAMED", "ABDELAZIZ"),
+    ];
+    let records: Vec<Person> = spellings
+        .iter()
+        .enumerate()
+        .map(|(i, (g, f))| {
+            person(&format!("y{i}"), g, f)
+                .with_birth(BirthDate::year_only(2006))
+                .with_nationality("EG")
+                .with_phone(if i % 2 == 0 {
+                    "347 123 4567"
+                } else {
+                    "+393471234567"
+                })
+        })
+        .collect();
+    for r in &records {
+        index.insert(r);
+    }
+    let m = index.compare(&records[0], &records[1]);
+    assert!(m.has(Reason::PhoneEqual), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    // A relative on the same phone: the family name agrees, the given name does not.
+    let brother = person("z", "Omar", "Mohamed Abdelaziz")
+        .with_birth(BirthDate::year_only(2009))
+        .with_phone("347 123 4567");
+    let m = index.compare(&records[0], &brother);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
+fn a_personal_phone_tolerates_an_undocumented_year_moved_by_one() {
+    // A declared age re-assessed between two registrations, 1 January placeholders.
+    let a = person("a", "Souleymane", "Kouadio")
+        .with_birth(BirthDate::parse("2003-01-01").unwrap().unwrap())
+        .with_phone("338 0221186")
+        .with_nationality("CI");
+    let b = person("b", "Soulemane", "Kwadio")
+        .with_birth(BirthDate::year_only(2004))
+        .with_phone("+39 338 0221186")
+        .with_nationality("Costa d'Avorio");
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::BirthDateConflict), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    // Without the phone, a year apart still keeps them apart.
+    let m = compare(
+        &person("a", "Souleymane", "Kouadio").with_birth(BirthDate::year_only(2003)),
+        &person("b", "Soulemane", "Kwadio").with_birth(BirthDate::year_only(2004)),
+    );
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+    // A documented day one year off is a conflict the phone does not override.
+    let c = person("c", "Souleymane", "Kouadio")
+        .with_birth(ymd(2004, 6, 3))
+        .with_phone("338 0221186");
+    let m = compare(&a, &c);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
+fn a_personal_phone_does_not_override_birth_years_apart() {
+    let a = person("a", "Rakibul", "Islam")
+        .with_birth(ymd(1990, 3, 9))
+        .with_phone("333 1234567");
+    let b = person("b", "Rakibul", "Islam")
+        .with_birth(ymd(2006, 3, 9))
+        .with_phone("333 1234567");
+    let m = compare(&a, &b);
+    assert!(m.has(Reason::PhoneEqual) && m.has(Reason::BirthDateConflict));
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
+#[test]
 fn sex_conflict_counts_against() {
     let a = person("a", "Nour", "Saleh")
         .with_birth(ymd(2006, 3, 9))
@@ -511,6 +836,111 @@ fn third_country_nationals_are_outside_eu_eea_ch() {
     assert!(!is_tcn("IT"));
     assert!(!is_tcn("NO"));
     assert!(!is_tcn("CH"));
+}
+
+// --- Reasons -------------------------------------------------------------------------------------
+
+/// Reasons that cannot both be true of one pair, and decisions the reasons do not support.
+fn assert_consistent(m: &Match) {
+    let has = |r: Reason| m.has(r);
+    let identifier = m
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::IdentifierEqual(_)));
+    let msg = show(m);
+    assert!(
+        !(has(Reason::PhoneEqual) && has(Reason::PhoneShared)),
+        "{msg}"
+    );
+    assert!(
+        !(has(Reason::CommonNameOnly)
+            && (identifier || has(Reason::PhoneEqual) || has(Reason::NameConflict))),
+        "{msg}"
+    );
+    if has(Reason::NameEqual) {
+        for r in [
+            Reason::NameConflict,
+            Reason::NamePartial,
+            Reason::NameTransliteration,
+            Reason::NameSimilar,
+        ] {
+            assert!(!has(r), "{msg}");
+        }
+    }
+    let births = [
+        Reason::BirthDateEqual,
+        Reason::BirthDaySwapped,
+        Reason::BirthYearEqual,
+        Reason::BirthYearClose,
+        Reason::BirthDateConflict,
+    ];
+    assert!(births.iter().filter(|r| has(**r)).count() <= 1, "{msg}");
+    if m.decision == Decision::Same && !identifier {
+        for r in [
+            Reason::NameConflict,
+            Reason::SexConflict,
+            Reason::IdentifierConflict(IdKind::Cui),
+            Reason::CommonNameOnly,
+        ] {
+            assert!(!has(r), "{msg}");
+        }
+    }
+}
+
+#[test]
+fn reasons_never_contradict_each_other() {
+    let pairs = [
+        (
+            person("a", "Khaled", "Ahmed")
+                .with_original("خالد أحمد")
+                .with_birth(BirthDate::year_only(2009)),
+            person("b", "Khalid", "Ahmad")
+                .with_original("خالد أحمد")
+                .with_birth(ymd(1993, 5, 26)),
+        ),
+        (
+            person("a", "Mohamed", "Ahmad")
+                .with_original("محمد أحمد")
+                .with_birth(BirthDate::year_only(2007)),
+            person("b", "Mohamed", "Ahmed")
+                .with_original("محمد أحمد")
+                .with_birth(BirthDate::year_only(2007)),
+        ),
+        (
+            person("a", "Mohamed", "Ali").with_phone("06 5551234"),
+            person("b", "Mohamed", "Ali").with_phone("06 5551234"),
+        ),
+        (
+            person("a", "Yonas", "Tekle").with_phone("333 1234567"),
+            person("b", "Fatima", "Zahra").with_phone("333 1234567"),
+        ),
+        (
+            person("a", "Ali", "Omar").with_identifier(IdKind::Cui, "12345678X"),
+            person("b", "Omar", "Ali")
+                .with_identifier(IdKind::Cui, "12345678X")
+                .with_sex(Sex::Female),
+        ),
+        (
+            person("a", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9)),
+            person("b", "Rakibul", "Islam").with_birth(ymd(2006, 3, 10)),
+        ),
+        (
+            person("a", "Mohamed", "Ahmed").with_birth(ymd(2007, 4, 2)),
+            person("b", "Mohamed", "Hassan").with_birth(ymd(2007, 4, 2)),
+        ),
+    ];
+    let mut index = background();
+    for i in 0..200u16 {
+        index.insert(
+            &person(&format!("m{i}"), "Mohamed", "Ali")
+                .with_birth(BirthDate::year_only(2007))
+                .with_phone("06 5551234"),
+        );
+    }
+    for (a, b) in &pairs {
+        assert_consistent(&compare(a, b));
+        assert_consistent(&index.compare(a, b));
+    }
 }
 
 // --- API -----------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use namematch::{
-    BirthDate, Decision, IdKind, Index, Person, Sex, compare, country, name_key,
+    BirthDate, Decision, IdKind, Index, Person, Precision, Reason, Sex, compare, country, name_key,
     normalise_identifier, normalise_name, normalise_phone,
 };
 use proptest::prelude::*;
@@ -169,6 +169,49 @@ proptest! {
         let a = Person::new("a", given, family).with_birth(BirthDate::ymd(y, m, d).unwrap());
         let m = compare(&a, &a);
         prop_assert_eq!(m.decision, Decision::Same, "{:?}", m);
+    }
+
+    #[test]
+    fn reasons_never_contradict_each_other(a in person(), b in person()) {
+        let m = compare(&a, &b);
+        let has = |r: Reason| m.has(r);
+        let identifier = m.reasons.iter().any(|r| matches!(r, Reason::IdentifierEqual(_)));
+        prop_assert!(!(has(Reason::PhoneEqual) && has(Reason::PhoneShared)), "{:?}", m);
+        prop_assert!(
+            !(has(Reason::CommonNameOnly)
+                && (identifier || has(Reason::PhoneEqual) || has(Reason::NameConflict))),
+            "{:?}", m
+        );
+        if has(Reason::NameEqual) {
+            prop_assert!(!has(Reason::NameConflict) && !has(Reason::NamePartial), "{:?}", m);
+            prop_assert!(
+                !has(Reason::NameTransliteration) && !has(Reason::NameSimilar),
+                "{:?}", m
+            );
+        }
+        prop_assert!(!(has(Reason::NationalityEqual) && has(Reason::NationalityConflict)));
+        let births = [
+            Reason::BirthDateEqual,
+            Reason::BirthDaySwapped,
+            Reason::BirthYearEqual,
+            Reason::BirthYearClose,
+            Reason::BirthDateConflict,
+        ];
+        prop_assert!(births.iter().filter(|r| has(**r)).count() <= 1, "{:?}", m);
+        // "Same" without an identifier never goes against a conflict that rules one person
+        // out: another sex, names with nothing in common, another CUI, years apart.
+        if m.decision == Decision::Same && !identifier {
+            prop_assert!(!has(Reason::SexConflict) && !has(Reason::NameConflict), "{:?}", m);
+            prop_assert!(!has(Reason::IdentifierConflict(IdKind::Cui)), "{:?}", m);
+            prop_assert!(!has(Reason::CommonNameOnly), "{:?}", m);
+            if let (Some(x), Some(y)) = (a.birth, b.birth) {
+                let gap = x.year.abs_diff(y.year);
+                let undocumented = !x.is_exact() && !y.is_exact();
+                let estimated =
+                    x.precision == Precision::Estimated || y.precision == Precision::Estimated;
+                prop_assert!(gap == 0 || (gap == 1 && (undocumented || estimated)), "{:?}", m);
+            }
+        }
     }
 
     #[test]
