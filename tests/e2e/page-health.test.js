@@ -21,8 +21,9 @@ async function watchPage({ context }) {
   page.on('requestfailed', (r) => problems.push(`${r.resourceType()} ${r.url()} failed: ${r.failure()?.errorText}`));
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
   page.on('console', (m) => {
-    // The page's own error status (404, 403) is logged by Chromium as a failed resource.
-    if (m.type() === 'error' && !/the server responded with a status of 40[34]/.test(m.text())) {
+    // The page's own error status (404, 403, or 422 for a form sent back with its problems)
+    // is logged by Chromium as a failed resource.
+    if (m.type() === 'error' && !/the server responded with a status of (40[34]|422)/.test(m.text())) {
       problems.push(`console error: ${m.text()}`);
     }
   });

@@ -27,6 +27,31 @@ async function openFatima(page) {
 }
 
 /**
+ * From /cases of a Programma Integra user, the demo's case of Fatima Zahra (family
+ * reunification), through its appointment in the week ahead: other pages open cases of the
+ * same person and procedure, which the table cannot tell apart.
+ */
+async function openDemoCase(page) {
+  const week = page.locator('section[aria-labelledby="appointments-h"] li', { hasText: 'Consegna dei documenti originali (demo)' });
+  await follow(page, week.locator('a[href^="/cases/"]'));
+  assert.match(pathOf(page), /^\/cases\/[^/]+$/);
+}
+
+// The smallest file that is a PDF from its first bytes to its last.
+const PDF_BYTES = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
+    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+  'latin1',
+);
+
+/** On a case page: uploads `buffer` as `name` with the title `title`; checks the answer's status. */
+async function upload(page, title, name, buffer, expectedStatus) {
+  await page.locator('#doc_title').fill(title);
+  await page.locator('#file').setInputFiles({ name, mimeType: 'application/pdf', buffer });
+  await submit(page, page.locator('#documents form[enctype="multipart/form-data"] [type=submit]'), expectedStatus);
+}
+
+/**
  * Each page: who is signed in (null: nobody), and how to get there. `reach` is used when a
  * path alone cannot name the page (details pages reached from their list, a form's answer).
  * `path` may carry a query string (a search).
@@ -57,6 +82,34 @@ export const PAGES = [
     },
   },
   { name: 'admin audit log', user: 'roberto', path: '/admin/audit' },
+  { name: 'admin catalogue', user: 'roberto', path: '/admin/catalogue' },
+  { name: 'admin new procedure form', user: 'roberto', path: '/admin/catalogue/new' },
+  { name: 'admin procedure form', user: 'roberto', path: '/admin/catalogue/family_reunification' },
+  {
+    name: 'admin procedure form once saved (with its versions)',
+    user: 'roberto',
+    path: '/admin/catalogue/family_reunification',
+    reach: async (page) => {
+      await submit(page, page.locator('main form [type=submit]'));
+      assert.equal(pathOf(page), '/admin/catalogue/family_reunification');
+      await page.locator('section[aria-labelledby="versions-h"] li').first().waitFor();
+    },
+  },
+  { name: 'admin legal rules', user: 'roberto', path: '/admin/legal-rules' },
+  {
+    name: 'admin legal rules with a refused version',
+    user: 'roberto',
+    path: '/admin/legal-rules',
+    reach: async (page) => {
+      // Days and months both: refused, with the fields as typed and their messages.
+      await page.locator('#code').fill('family_reunification_decision');
+      await page.locator('#days').fill('120');
+      await page.locator('#months').fill('4');
+      await page.locator('#valid_from').fill('2020-01-01');
+      await submit(page, page.locator('main form [type=submit]'), 422);
+      await page.locator('main .field-error').first().waitFor();
+    },
+  },
   { name: 'profile', user: 'roberto', path: '/profile' },
   { name: 'profile password', user: 'roberto', path: '/profile/password' },
   { name: 'profile two-factor (TOTP)', user: 'roberto', path: '/profile/totp' },
@@ -97,6 +150,21 @@ export const PAGES = [
       );
     },
   },
+  // The demo's referral, accepted: the receiver's form to conclude it with an outcome. After
+  // the list above, which needs the referral still waiting.
+  {
+    name: 'case with a referral to conclude',
+    user: 'marco',
+    path: '/cases',
+    reach: async (page) => {
+      const waiting = page.locator('section[aria-labelledby="incoming-h"] .match', {
+        hasText: 'Manca il certificato di idoneità alloggiativa (demo).',
+      });
+      await submit(page, waiting.locator('form[action$="/accept"] [type=submit]'));
+      assert.match(pathOf(page), /^\/cases\/[^/]+$/);
+      await page.locator('#referrals input[name=outcome]').first().waitFor();
+    },
+  },
   {
     name: 'citizenship office view',
     user: 'marco',
@@ -121,13 +189,37 @@ export const PAGES = [
     user: 'chiara',
     path: '/people',
     reach: async (page) => {
-      // The demo has no cases: one is opened for the page (each test file has its own server).
+      // A new case: no note, appointment or document yet, every form shown (the owner's).
       await openFatima(page);
       await follow(page, page.locator('#cases a[href^="/cases/new?person="]'));
       await page.locator('#procedure').selectOption('family_reunification');
       await page.locator('#filed_on').fill('2026-11-02');
       await submit(page, page.locator('main form[action="/cases"] [type=submit]'));
       assert.match(pathOf(page), /^\/cases\/[^/]+$/);
+    },
+  },
+  // The demo's case: a note, a planned appointment, the referral (accepted by marco above),
+  // and a document uploaded here; then the same case answering a file that is no PDF.
+  {
+    name: 'case with notes, appointments and documents',
+    user: 'chiara',
+    path: '/cases',
+    reach: async (page) => {
+      await openDemoCase(page);
+      await upload(page, 'Contratto di affitto', 'contratto.pdf', PDF_BYTES, 200);
+      await page.locator('#documents li a[download]').first().waitFor();
+      await page.locator('#notes .case-note').first().waitFor();
+      await page.locator('#appointments li button').first().waitFor();
+    },
+  },
+  {
+    name: 'case after a refused upload',
+    user: 'chiara',
+    path: '/cases',
+    reach: async (page) => {
+      await openDemoCase(page);
+      await upload(page, 'Passaporto', 'passaporto.pdf', Buffer.from('non è un PDF'), 422);
+      await page.locator('main .field-error[role=alert]').first().waitFor();
     },
   },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
