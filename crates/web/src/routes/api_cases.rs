@@ -166,20 +166,22 @@ impl From<store::cases::CaseView> for CaseOut {
                     status: a.status,
                 })
                 .collect(),
-            documents: v
-                .documents
-                .into_iter()
-                .map(|d| DocumentOut {
-                    id: d.id,
-                    title: d.title,
-                    filename: d.filename,
-                    media_type: d.media_type,
-                    size_bytes: d.size_bytes,
-                    sha256: d.sha256,
-                    uploaded_at: d.uploaded_at.to_text(),
-                })
-                .collect(),
+            documents: v.documents.into_iter().map(DocumentOut::from).collect(),
             can_work: v.can_work,
+        }
+    }
+}
+
+impl From<store::case_documents::Document> for DocumentOut {
+    fn from(d: store::case_documents::Document) -> Self {
+        DocumentOut {
+            id: d.id,
+            title: d.title,
+            filename: d.filename,
+            media_type: d.media_type,
+            size_bytes: d.size_bytes,
+            sha256: d.sha256,
+            uploaded_at: d.uploaded_at.to_text(),
         }
     }
 }
@@ -470,18 +472,7 @@ pub async fn upload_document(
         .into_iter()
         .find(|d| d.id == doc)
         .ok_or(Error::NotFound)?;
-    Ok(json(
-        StatusCode::CREATED,
-        DocumentOut {
-            id: d.id,
-            title: d.title,
-            filename: d.filename,
-            media_type: d.media_type,
-            size_bytes: d.size_bytes,
-            sha256: d.sha256,
-            uploaded_at: d.uploaded_at.to_text(),
-        },
-    ))
+    Ok(json(StatusCode::CREATED, DocumentOut::from(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{doc}", tag = "cases",
