@@ -7,16 +7,7 @@ use store::db::Pools;
 use crate::support::*;
 
 async fn actions(app: &TestApp) -> Vec<String> {
-    store::audit::list(
-        app.db(),
-        &store::Ctx::system("t"),
-        &store::audit::Filter::default(),
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| r.action)
-    .collect()
+    app.audit_actions("").await
 }
 
 #[tokio::test]

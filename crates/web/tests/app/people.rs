@@ -543,19 +543,7 @@ async fn merging_keeps_both_histories_and_can_be_undone() {
         .post(&format!("/people/{a}/merges/{}/undo", merges[0].id), &[])
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
-    let actions: Vec<String> = store::audit::list(
-        app.db(),
-        &store::Ctx::system("t"),
-        &store::audit::Filter {
-            object_id: a.clone(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| r.action)
-    .collect();
+    let actions = app.audit_actions(&a).await;
     assert!(
         actions.contains(&"person.merge".to_string())
             && actions.contains(&"person.merge_undo".to_string())
@@ -672,19 +660,7 @@ async fn a_person_can_have_all_their_data_exported_and_then_erased() {
     // Gone from the duplicate check too.
     let check = c.api("POST", "/api/v1/persons/duplicate-check", &token, Some(r#"{"given_names":"Grace","family_name":"Mensah","birth_date":"1992-08-14","passport":"G1234567"}"#)).await;
     assert!(!check.body.contains(&id));
-    let actions: Vec<String> = store::audit::list(
-        app.db(),
-        &store::Ctx::system("t"),
-        &store::audit::Filter {
-            object_id: id.clone(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .map(|r| r.action)
-    .collect();
+    let actions = app.audit_actions(&id).await;
     assert!(
         actions.contains(&"person.export".to_string())
             && actions.contains(&"person.pseudonymise".to_string())

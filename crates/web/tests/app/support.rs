@@ -345,6 +345,24 @@ impl TestApp {
         &self.tdb.db
     }
 
+    /// The actions of the audit entries about one record (all entries if `object_id` is
+    /// empty), in the order the audit list gives them.
+    pub async fn audit_actions(&self, object_id: &str) -> Vec<String> {
+        store::audit::list(
+            self.db(),
+            &store::Ctx::system("t"),
+            &store::audit::Filter {
+                object_id: object_id.to_string(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
+    }
+
     pub fn client(&self) -> Client {
         Client::new(web::router(self.state.clone()))
     }
