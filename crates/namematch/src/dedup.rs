@@ -1,5 +1,12 @@
 //! Deduplication of a whole register: every pair of likely duplicates, found through the
 //! blocking keys (never all n² pairs), scored in parallel.
+//!
+//! Two records that are each the same person as a third are the same person too, even when
+//! they share too little to say so on their own (one gave a phone, the other a birth date,
+//! the third both). Such pairs are reported as "Same" with the records in between
+//! (`DuplicatePair::via`), unless their own comparison rules one person out (birth years
+//! apart, another sex, another CUI, names with nothing in common) or the group is too large
+//! to be one person's registrations.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::index::Index;
 use crate::person::Person;
-use crate::score::{Config, Match};
+use crate::score::{Config, Decision, Match, Reason};
 
 /// A pair of records that may be one person. `id_a` comes before `id_b` in the input.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +24,13 @@ use crate::score::{Config, Match};
 pub struct DuplicatePair {
     pub id_a: String,
     pub id_b: String,
+    /// The pair's own comparison; for a pair joined through other records, with the decision
+    /// "Same" and the score of the weakest link between them.
     pub matched: Match,
+    /// Empty when the pair's own comparison makes it "Same" (or "Possible"). Otherwise the
+    /// records through which it is one person: `id_a` is the same as `via[0]`, which is the
+    /// same as the next… and the last is the same as `id_b`.
+    pub via: Vec<String>,
 }
 
 impl DuplicatePair {
@@ -81,7 +94,7 @@ pub fn dedup_with(
     let index = &index;
     let done = &done;
 
-    let mut pairs: Vec<DuplicatePair> = std::thread::scope(|scope| {
+    let mut pairs: Vec<(usize, usize, DuplicatePair)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
@@ -98,11 +111,16 @@ pub fn dedup_with(
                             let Some(pb) = index.profile(j) else { continue };
                             let m = index.compare_profiles(pa, pb);
                             if m.score >= options.threshold {
-                                found.push(DuplicatePair {
-                                    id_a: persons[i].id.clone(),
-                                    id_b: persons[j as usize].id.clone(),
-                                    matched: m,
-                                });
+                                found.push((
+                                    i,
+                                    j as usize,
+                                    DuplicatePair {
+                                        id_a: persons[i].id.clone(),
+                                        id_b: persons[j as usize].id.clone(),
+                                        matched: m,
+                                        via: Vec::new(),
+                                    },
+                                ));
                             }
                         }
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -123,6 +141,8 @@ pub fn dedup_with(
             .collect()
     });
     debug_assert!(index.slot_count() == total);
+    join_through_others(index, persons, &mut pairs);
+    let mut pairs: Vec<DuplicatePair> = pairs.into_iter().map(|(_, _, p)| p).collect();
     pairs.sort_by(|a, b| {
         b.matched
             .score
@@ -131,6 +151,109 @@ pub fn dedup_with(
             .then_with(|| a.id_b.cmp(&b.id_b))
     });
     pairs
+}
+
+/// Groups of more records than this are not joined through others: one person is not
+/// registered that often, and such a group is a chain of pairs (through a placeholder
+/// identifier, say) that joining would turn into many wrong pairs.
+const MAX_JOINED_GROUP: usize = 20;
+
+/// Adds the pairs of records that are one person through others: in each group of records
+/// joined by "Same" pairs (at most `MAX_JOINED_GROUP`), every two records not already
+/// "Same", by a shortest chain of "Same" pairs, when their own comparison does not rule one
+/// person out. Such a pair takes the score of the weakest link of the chain (the pairs of a
+/// chain all passed the threshold). Pairs come with the input positions of their records
+/// (`a` < `b`): ids may repeat in the input, positions are what the index knows.
+fn join_through_others(
+    index: &Index,
+    persons: &[Person],
+    pairs: &mut Vec<(usize, usize, DuplicatePair)>,
+) {
+    let mut links: HashMap<usize, Vec<(usize, f64)>> = HashMap::new();
+    let mut found: HashMap<(usize, usize), usize> = HashMap::new();
+    for (k, (a, b, p)) in pairs.iter().enumerate() {
+        let (a, b) = (*a, *b);
+        found.insert((a, b), k);
+        if p.matched.decision == Decision::Same {
+            links.entry(a).or_default().push((b, p.matched.score));
+            links.entry(b).or_default().push((a, p.matched.score));
+        }
+    }
+    for list in links.values_mut() {
+        list.sort_by_key(|x| x.0);
+    }
+    let mut starts: Vec<usize> = links.keys().copied().collect();
+    starts.sort_unstable();
+    // Records of groups too large to be one person's registrations: left as they are.
+    let mut too_large: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for &a in &starts {
+        if too_large.contains(&a) {
+            continue;
+        }
+        // Breadth-first from `a`: each record reached, with the record it was reached from.
+        let mut from: HashMap<usize, usize> = HashMap::from([(a, a)]);
+        let mut queue = std::collections::VecDeque::from([a]);
+        while let Some(x) = queue.pop_front() {
+            for &(y, _) in &links[&x] {
+                if let std::collections::hash_map::Entry::Vacant(e) = from.entry(y) {
+                    e.insert(x);
+                    queue.push_back(y);
+                }
+            }
+        }
+        if from.len() > MAX_JOINED_GROUP {
+            too_large.extend(from.keys());
+            continue;
+        }
+        let mut reached: Vec<usize> = from.keys().copied().filter(|&b| b > a).collect();
+        reached.sort_unstable();
+        for b in reached {
+            let known = found.get(&(a, b)).copied();
+            if known.is_some_and(|k| pairs[k].2.matched.decision == Decision::Same) {
+                continue;
+            }
+            let (Some(pa), Some(pb)) = (index.profile(a as u32), index.profile(b as u32)) else {
+                continue;
+            };
+            let (mut m, possible) = index.assess_profiles(pa, pb);
+            if !possible || m.decision == Decision::Different {
+                continue;
+            }
+            // The chain from `b` back to `a`, and its weakest link.
+            let mut via = Vec::new();
+            let mut weakest = 1.0_f64;
+            let mut x = b;
+            while x != a {
+                let prev = from[&x];
+                let link = links[&x]
+                    .iter()
+                    .find(|(y, _)| *y == prev)
+                    .map_or(0.0, |(_, s)| *s);
+                weakest = weakest.min(link);
+                if prev != a {
+                    via.push(persons[prev].id.clone());
+                }
+                x = prev;
+            }
+            via.reverse();
+            m.score = weakest;
+            m.decision = Decision::Same;
+            m.reasons.retain(|r| *r != Reason::CommonNameOnly);
+            let pair = DuplicatePair {
+                id_a: persons[a].id.clone(),
+                id_b: persons[b].id.clone(),
+                matched: m,
+                via,
+            };
+            match known {
+                Some(k) => pairs[k].2 = pair,
+                None => {
+                    found.insert((a, b), pairs.len());
+                    pairs.push((a, b, pair));
+                }
+            }
+        }
+    }
 }
 
 /// Group duplicate pairs into clusters of ids (connected components), each cluster sorted,
@@ -221,6 +344,29 @@ mod tests {
                 vec!["b".to_owned(), "d".into()]
             ]
         );
+    }
+
+    #[test]
+    fn chains_are_joined_unless_too_long_to_be_one_person() {
+        // Record i shares a passport with record i + 1 only: a chain.
+        let chain = |n: usize| -> Vec<Person> {
+            (0..n)
+                .map(|i| {
+                    Person::new(format!("r{i}"), "Yonas", "Tekle")
+                        .with_identifier(IdKind::Passport, format!("AB{:07}", 1_000 * i))
+                        .with_identifier(IdKind::Passport, format!("AB{:07}", 1_000 * (i + 1)))
+                })
+                .collect()
+        };
+        let pairs = dedup(&chain(5), 0.95);
+        assert_eq!(pairs.len(), 10);
+        let joined = pairs.iter().find(|p| p.id_a == "r0" && p.id_b == "r4");
+        assert_eq!(
+            joined.map(|p| p.via.clone()),
+            Some(vec!["r1".to_owned(), "r2".into(), "r3".into()])
+        );
+        let n = MAX_JOINED_GROUP + 5;
+        assert_eq!(dedup(&chain(n), 0.95).len(), n - 1);
     }
 
     #[test]

@@ -134,6 +134,12 @@ impl Index {
         score::compare(a, b, &self.freq, self, &self.config)
     }
 
+    /// Compare two indexed persons, and say whether they can be one person at all (see
+    /// `score::assess`).
+    pub(crate) fn assess_profiles(&self, a: &Profile, b: &Profile) -> (Match, bool) {
+        score::assess(a, b, &self.freq, self, &self.config)
+    }
+
     /// The indexed persons that may be `person`, best first, at most `limit`, without those
     /// judged `Different`. An indexed record with the same id as `person` is left out (so
     /// that editing a person does not find itself).

@@ -8,8 +8,11 @@
 //! - an identical identifier (CUI, codice fiscale, passport/document number) gives score 1;
 //! - otherwise "Same" needs strong evidence besides the name, and the name must agree
 //!   throughout (no token contradicting one of the other name): a phone number given under
-//!   few names (not a reception centre's), or an equal full birth date when the name is rare
-//!   enough in the register that a namesake born the same day is unlikely. Birth years apart,
+//!   few names (not a reception centre's), an equal full birth date (or the same date with
+//!   day and month swapped) when the name is rare enough in the register that a namesake
+//!   born the same day is unlikely, or a shared phone (a centre's) with the same birth year
+//!   when the name is rare enough that another person of that name and year among the
+//!   number's few users is unlikely. Birth years apart,
 //!   another sex or another CUI rule strong evidence out. Without it the score is held just
 //!   below the "Same" threshold: many different people share a name and a birth year
 //!   (hundreds of Egyptian minors called Mohamed Ahmed born 2007), in a large register even a
@@ -49,6 +52,12 @@ const DAYS_PER_YEAR: f64 = 365.0;
 /// which an equal full date still makes the pair "Same": one chance in twenty (about 18 other
 /// namesakes born the same year).
 const MAX_NAMESAKES_ON_DATE: f64 = 0.05;
+/// The largest expected number of other persons with the same name and birth year among
+/// those who gave a shared phone number (a centre's), counted as if they were a random part
+/// of the register, for which the number and the year make the pair "Same". One chance in
+/// twenty as for a birth date, divided by ten: a centre houses people alike in nationality
+/// and age, so namesakes gather on its number more than chance says.
+const MAX_NAMESAKES_IN_GROUP: f64 = 0.005;
 /// Below this, the agreeing name is common: say so in the reasons.
 const COMMON_NAME_BITS: f64 = 10.0;
 
@@ -244,6 +253,20 @@ pub(crate) fn compare(
     census: &dyn Census,
     config: &Config,
 ) -> Match {
+    assess(a, b, freq, census, config).0
+}
+
+/// Compare two prepared persons, and say whether they can be one person at all: `false`
+/// when something rules that out without an identifier (birth years apart, another sex,
+/// another CUI, names with nothing in common). Deduplication uses it before joining two
+/// records that are each the same person as a third.
+pub(crate) fn assess(
+    a: &Profile,
+    b: &Profile,
+    freq: &Frequencies,
+    census: &dyn Census,
+    config: &Config,
+) -> (Match, bool) {
     let mut reasons = Vec::new();
     let mut bits = 0.0;
 
@@ -277,11 +300,18 @@ pub(crate) fn compare(
 
     // Phones: the best shared number.
     let mut phone: Option<(f64, bool)> = None;
+    // Of the shared numbers, the fewest records filed with one: the smallest group of
+    // persons both records belong to.
+    let mut group: Option<u32> = None;
     for (pa, ha) in &a.phones {
         if b.phones.iter().any(|(pb, _)| pa == pb) {
             let (w, s) = freq.phone_bits(*ha);
             if phone.is_none_or(|(best, _)| w > best) {
                 phone = Some((w, s));
+            }
+            let records = freq.phone_records(*ha);
+            if group.is_none_or(|g| records < g) {
+                group = Some(records);
             }
         }
     }
@@ -320,6 +350,8 @@ pub(crate) fn compare(
 
     // Birth.
     let mut date_equal = false;
+    let mut day_swapped = false;
+    let mut same_year = false;
     let mut years_apart = false;
     if let (Some(ba), Some(bb)) = (&a.birth, &b.birth) {
         let (w, reason) = match birth::compare(ba, bb) {
@@ -327,7 +359,10 @@ pub(crate) fn compare(
                 date_equal = true;
                 (DATE_EQUAL_BITS, Reason::BirthDateEqual)
             }
-            BirthAgreement::DaySwapped => (DATE_SWAPPED_BITS, Reason::BirthDaySwapped),
+            BirthAgreement::DaySwapped => {
+                day_swapped = true;
+                (DATE_SWAPPED_BITS, Reason::BirthDaySwapped)
+            }
             BirthAgreement::YearEqual => (YEAR_EQUAL_BITS, Reason::BirthYearEqual),
             BirthAgreement::YearClose => (YEAR_CLOSE_BITS, Reason::BirthYearClose),
             // Another day of the same year: a typing slip as often as another person. It
@@ -348,6 +383,7 @@ pub(crate) fn compare(
                 (YEAR_CONFLICT_BITS, Reason::BirthDateConflict)
             }
         };
+        same_year = ba.year == bb.year;
         bits += w;
         reasons.push(reason);
     }
@@ -379,24 +415,38 @@ pub(crate) fn compare(
     }
 
     // Strong evidence: what may make a pair "Same" without an identifier. A phone number
-    // given under few names, or an equal full birth date when the name is rare enough that a
-    // namesake born that day is unlikely. Each needs the name to agree throughout (a shared
-    // first name is a look-alike) and nothing that two records of one person do not show:
-    // birth years apart, another sex, another CUI. The phone or date and the name
-    // then tell one story. Anything less is a look-alike for the operator to judge.
+    // given under few names; an equal full birth date (or one with day and month swapped,
+    // a typing slip of the same real date) when the name is rare enough that a namesake born
+    // that day is unlikely; or a number shared by many (a reception centre's) with the same
+    // birth year, when the name is rare enough that another person of that name and year
+    // among the number's users is unlikely: the number narrows the register down to the few
+    // persons who gave it, as a date narrows a year down to a day. Each needs the name to
+    // agree throughout (a shared first name is a look-alike) and nothing that two records of
+    // one person do not show: birth years apart, another sex, another CUI. The phone or date
+    // and the name then tell one story. Anything less is a look-alike for the operator to
+    // judge.
     let compatible = !years_apart && !sex_conflict && !cui_conflict;
     let personal = compatible && personal_phone && same_name;
     let dated = compatible && date_equal && full_name;
     let rare = dated && rare_on_date(a, b, census);
-    let strong = personal || rare;
+    let swapped = compatible && day_swapped && full_name && rare_on_date(a, b, census);
+    let grouped = compatible
+        && same_year
+        && full_name
+        && !personal_phone
+        && name.agreeing_weight >= COMMON_NAME_BITS
+        && group.is_some_and(|records| rare_in_group(a, b, records, freq.persons(), census));
+    let strong = personal || rare || swapped || grouped;
 
     let mut score = 1.0 / (1.0 + (PRIOR_BITS - bits).exp2());
     let mut held = false;
     if identifier_equal {
         score = 1.0;
-    } else if score >= config.same && !strong {
+    } else if !strong && score > config.same - 0.005 {
+        // Held below "Same", and so is anything between the hold and "Same": otherwise a
+        // held pair (a record against itself) could rank below a weaker, unheld one.
+        held = score >= config.same;
         score = (config.same - 0.005).max(0.0);
-        held = true;
     }
     // Say that the pair rests on a common name when it does: a name (with perhaps a birth
     // year, or a full date that namesakes share too) and nothing that singles a person out.
@@ -423,11 +473,12 @@ pub(crate) fn compare(
     } else {
         Decision::Different
     };
-    Match {
+    let match_ = Match {
         score,
         decision,
         reasons,
-    }
+    };
+    (match_, compatible && !name_conflict)
 }
 
 /// Whether the two persons' identifiers of this kind include two that are one typing slip
@@ -464,6 +515,31 @@ fn rare_on_date(a: &Profile, b: &Profile, census: &dyn Census) -> bool {
         // The pair's own two records are among those filed.
         let others = n.saturating_sub(2) as f64;
         others / DAYS_PER_YEAR <= MAX_NAMESAKES_ON_DATE
+    })
+}
+
+/// Whether the shared name is rare enough that a shared phone number and the same birth
+/// year make one person of it. A number given under many names is a reception centre's or a
+/// mediator's: the persons who gave it are a small part of the register (its records). Of
+/// the persons born that year with the name, the expected number among them besides the pair
+/// is their count times that part; above `MAX_NAMESAKES_IN_GROUP`, it is a look-alike. The
+/// hundreds of Mohamed Ahmed born 2007 stay "Possible" even on one centre's number (their
+/// name is common anyway, which rules the phone out before counting).
+fn rare_in_group(
+    a: &Profile,
+    b: &Profile,
+    records: u32,
+    persons: u64,
+    census: &dyn Census,
+) -> bool {
+    let Some(year) = a.birth.map(|d| d.year) else {
+        return false;
+    };
+    namesakes_in_year(a, b, year, census).is_some_and(|n| {
+        // The pair's own two records are among those filed, and among the number's records.
+        let others = n.saturating_sub(2) as f64;
+        let share = f64::from(records.saturating_sub(2)) / (persons.max(1) as f64);
+        others * share <= MAX_NAMESAKES_IN_GROUP
     })
 }
 

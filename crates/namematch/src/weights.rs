@@ -209,6 +209,16 @@ impl Frequencies {
         (M / u).log2().clamp(MIN_TOKEN_BITS, MAX_TOKEN_BITS)
     }
 
+    /// Persons indexed.
+    pub(crate) fn persons(&self) -> u64 {
+        self.persons
+    }
+
+    /// Records filed with this phone number.
+    pub(crate) fn phone_records(&self, phone_hash: u64) -> u32 {
+        self.phones.get(&phone_hash).map_or(0, |c| c.records)
+    }
+
     /// Agreement weight of a shared phone number, in bits, and whether it is personal (strong
     /// evidence). What counts is how many different persons gave the number, estimated by
     /// their distinct names (see `Profile::name_signature`), not how many records carry it:

@@ -392,6 +392,35 @@ fn day_and_month_swapped_is_a_slip_not_a_conflict() {
     assert_ne!(m.decision, Decision::Different);
 }
 
+#[test]
+fn a_rare_name_with_day_and_month_swapped_is_the_same_person_a_common_one_is_not() {
+    // 9 March written 3 September: a typing slip of one real date, which singles a person out
+    // as an equal date does, when few namesakes are born that year.
+    let index = background();
+    let a = person("a", "Rakibul", "Islam").with_birth(ymd(2006, 3, 9));
+    let b = person("b", "Rakibul", "Islam").with_birth(ymd(2006, 9, 3));
+    let m = index.compare(&a, &b);
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(m.has(Reason::BirthDaySwapped), "{}", show(&m));
+    // Among 300 Mohamed Ahmed born 2007, a namesake born on either date is likely.
+    let mut index = background();
+    for i in 0..300u16 {
+        index.insert(
+            &person(&format!("m{i}"), "Mohamed", "Ahmed")
+                .with_birth(ymd(2007, (i % 12 + 1) as u8, (i % 27 + 2) as u8))
+                .with_nationality("EG"),
+        );
+    }
+    let a = person("a", "Mohamed", "Ahmed")
+        .with_birth(ymd(2007, 4, 2))
+        .with_nationality("EG");
+    let b = person("b", "Muhammad", "Ahmad")
+        .with_birth(ymd(2007, 2, 4))
+        .with_nationality("EG");
+    let m = index.compare(&a, &b);
+    assert_ne!(m.decision, Decision::Same, "{}", show(&m));
+}
+
 // --- Common names --------------------------------------------------------------------------------
 
 #[test]
@@ -710,6 +739,77 @@ fn a_phone_shared_by_30_records_is_not_evidence() {
     );
 }
 
+/// A register of 2,000 persons where a reception centre's number was given by 200 of them,
+/// with `namesakes` other Filmon Ghebremedhin born 2007 (a tenth of them on that number).
+fn register_with_a_centre_phone(namesakes: usize) -> Index {
+    let mut index = background();
+    let given = [
+        "Rakibul", "Sajib", "Tarek", "Bilal", "Aya", "Nour", "Olena", "Yonas",
+    ];
+    let family = ["Islam", "Tekle", "Diallo", "Kovalenko", "Sarker"];
+    for i in 0..2_000 {
+        let mut p = if i < namesakes {
+            person(&format!("f{i}"), "Filmon", "Ghebremedhin")
+                .with_birth(BirthDate::year_only(2007))
+        } else {
+            person(
+                &format!("c{i}"),
+                given[i % given.len()],
+                &format!(
+                    "{} {}",
+                    family[i % family.len()],
+                    given[(i / 8) % given.len()]
+                ),
+            )
+            .with_birth(BirthDate::year_only(1980 + (i % 30) as u16))
+        };
+        if i % 10 == 0 {
+            p = p.with_phone("06 5551234");
+        }
+        index.insert(&p);
+    }
+    index
+}
+
+#[test]
+fn a_centre_phone_and_the_same_year_make_the_same_person_when_the_name_is_rare_among_its_users() {
+    // The number was given under many names: a reception centre's, no evidence on its own
+    // (see above). But it narrows the register down to the tenth who gave it; a name that
+    // nobody else born that year carries is then very unlikely to be a namesake's.
+    let a = person("a", "Filmon", "Ghebremedhin")
+        .with_birth(BirthDate::year_only(2007))
+        .with_nationality("ER")
+        .with_phone("06 5551234");
+    let b = person("b", "Filmon", "Gebremedhin")
+        .with_birth(BirthDate::parse("2007-01-01").unwrap().unwrap())
+        .with_nationality("Eritrea")
+        .with_phone("+39 06 5551234");
+    let index = register_with_a_centre_phone(0);
+    let m = index.compare(&a, &b);
+    assert!(m.has(Reason::PhoneShared), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Same, "{}", show(&m));
+    assert!(!m.has(Reason::CommonNameOnly), "{}", show(&m));
+    // Without the number, name and year are a look-alike's as much as one person's.
+    let no_phone = |p: &Person| Person {
+        phones: Vec::new(),
+        ..p.clone()
+    };
+    let m = index.compare(&no_phone(&a), &no_phone(&b));
+    assert_eq!(m.decision, Decision::Possible, "{}", show(&m));
+    // With 30 other Filmon Ghebremedhin born 2007 in the register, about 3 of them among
+    // the number's users, the pair is a look-alike again.
+    let m = register_with_a_centre_phone(30).compare(&a, &b);
+    assert!(m.has(Reason::PhoneShared), "{}", show(&m));
+    assert_eq!(m.decision, Decision::Possible, "{}", show(&m));
+    // Another birth year, or a common name, is never enough (Mohamed Ali: see the test of a
+    // phone shared by 30 records).
+    let other_year = Person {
+        birth: Some(BirthDate::year_only(2005)),
+        ..b.clone()
+    };
+    assert_ne!(index.compare(&a, &other_year).decision, Decision::Same);
+}
+
 #[test]
 fn a_phone_given_by_one_person_registered_five_times_stays_personal() {
     let mut index = background();
@@ -981,6 +1081,67 @@ fn dedup_finds_respelled_duplicates() {
     assert!(ids.contains(&("1", "2")), "{ids:?}");
     assert!(ids.contains(&("4", "5")), "{ids:?}");
     assert!(!ids.contains(&("1", "3")));
+}
+
+#[test]
+fn records_that_are_each_the_same_person_as_a_third_are_the_same_person() {
+    let persons = vec![
+        // Gave a phone, no birth date.
+        person("1", "Yonas", "Tekle").with_phone("333 9876543"),
+        // Gave the phone and a birth date.
+        person("2", "Yonas", "Tekle")
+            .with_phone("+39 333 9876543")
+            .with_birth(ymd(2006, 4, 12)),
+        // Gave the birth date only: on its own, 1 and 3 share just a name.
+        person("3", "Tekle", "Yonas").with_birth(ymd(2006, 4, 12)),
+        person("4", "Fatima", "Zahra"),
+    ];
+    let on_their_own = compare(&persons[0], &persons[2]);
+    assert_ne!(
+        on_their_own.decision,
+        Decision::Same,
+        "{}",
+        show(&on_their_own)
+    );
+    let pairs = dedup(&persons, 0.95);
+    let find = |a: &str, b: &str| pairs.iter().find(|p| p.id_a == a && p.id_b == b);
+    let (p12, p23) = (find("1", "2").unwrap(), find("2", "3").unwrap());
+    assert!(p12.via.is_empty() && p23.via.is_empty());
+    let p13 = find("1", "3").expect("joined through record 2");
+    assert_eq!(
+        p13.matched.decision,
+        Decision::Same,
+        "{}",
+        show(&p13.matched)
+    );
+    assert_eq!(p13.via, ["2"]);
+    assert_eq!(p13.matched.score, p12.matched.score.min(p23.matched.score));
+    assert!(!p13.matched.has(Reason::CommonNameOnly));
+    assert_eq!(pairs.len(), 3);
+
+    // Not when the two rule each other out: record 7 shares a passport with 6 and a phone
+    // with 5 (it has no date), but 5 and 6 were born years apart.
+    let persons = vec![
+        person("5", "Yonas", "Tekle")
+            .with_phone("333 9876543")
+            .with_birth(BirthDate::year_only(1990)),
+        person("6", "Yonas", "Tekle")
+            .with_identifier(IdKind::Passport, "AB1234567")
+            .with_birth(ymd(2006, 4, 12)),
+        person("7", "Yonas", "Tekle")
+            .with_identifier(IdKind::Passport, "AB 1234567")
+            .with_phone("3339876543"),
+    ];
+    let pairs = dedup(&persons, 0.95);
+    let ids: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|p| (p.id_a.as_str(), p.id_b.as_str()))
+        .collect();
+    assert!(
+        ids.contains(&("5", "7")) && ids.contains(&("6", "7")),
+        "{ids:?}"
+    );
+    assert!(!ids.contains(&("5", "6")), "{ids:?}");
 }
 
 #[test]

@@ -226,3 +226,12 @@ proptest! {
         prop_assert!(found.windows(2).all(|w| w[0].matched.score >= w[1].matched.score));
     }
 }
+
+/// Found by the property above: a pair just under "Same" outranked a record held there.
+#[test]
+fn a_record_held_below_same_is_not_outranked_by_a_weaker_pair() {
+    let mut a = Person::new("", "Mohamed", "Mohamed");
+    a.name_original = Some("\u{fe73}ÀQ\0Ɠ:A(Ď:º".into());
+    let b = Person::new("", "f¡B:U\0q", "Hossain");
+    assert!(compare(&a, &a).score + 1e-9 >= compare(&a, &b).score);
+}
