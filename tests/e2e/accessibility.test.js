@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 
 import { assertAccessible, useApp } from './support/app.js';
-import { PAGES, pageNamed, visit } from './support/pages.js';
+import { PAGE_RUNS, visit } from './support/pages.js';
 
 let page;
 const app = useApp({
@@ -13,12 +13,7 @@ const app = useApp({
   },
 });
 
-const runs = [
-  ...PAGES.map((p) => ({ entry: p, lang: 'it' })),
-  ...['en', 'ar'].flatMap((lang) => ['login', 'home'].map((n) => ({ entry: pageNamed(n), lang }))),
-];
-
-for (const { entry, lang } of runs) {
+for (const { entry, lang } of PAGE_RUNS) {
   test(`the ${entry.name} page in ${lang} has no serious or critical accessibility violations`, async () => {
     await visit(app.context, page, entry, lang);
     await assertAccessible(page, `${entry.name} (${lang})`);

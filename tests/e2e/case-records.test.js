@@ -14,10 +14,21 @@
 // appointment in three days; the tests run in this order on one server.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 
-import { login, open, pathOf, useApp, withFreshPage } from './support/app.js';
+import {
+  download,
+  go,
+  login,
+  open,
+  pathOf,
+  PDF_BYTES,
+  signInAs,
+  textOf,
+  textsOf,
+  useApp,
+  withFreshPage,
+} from './support/app.js';
 
 const app = useApp();
 
@@ -29,43 +40,6 @@ const FAMILY_REUNIFICATION = 'Ricongiungimento familiare (nulla osta)';
 // The note the demo's referral carries to the Prefettura.
 const DEMO_REFERRAL_NOTE = 'Manca il certificato di idoneità alloggiativa (demo).';
 const FORBIDDEN_TITLE = 'Accesso non consentito';
-
-// The smallest file that is a PDF from its first bytes to its last.
-const PDF_BYTES = Buffer.from(
-  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
-    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +
-    'trailer << /Root 1 0 R >>\n%%EOF\n',
-  'latin1',
-);
-
-const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
-const textOf = async (locator) => squash(await locator.innerText());
-/** The text of every element `locator` finds, in one string. */
-const textsOf = async (locator) => squash((await locator.allInnerTexts()).join(' '));
-
-/** Signs out whoever is signed in (a new session) and signs in as `username`. */
-async function signInAs(page, username) {
-  await app.context.clearCookies();
-  await login(page, username);
-}
-
-/** Clicks a link or a form's button and waits for the page it opens; checks its status. */
-async function go(page, locator, expectedStatus = 200) {
-  await locator.first().waitFor();
-  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.first().click()]);
-  assert.ok(res, 'no page was opened');
-  assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
-  return res;
-}
-
-/** Clicks a download link; resolves to the download's suggested name and its bytes. */
-async function download(page, link) {
-  await link.first().waitFor();
-  const [dl] = await Promise.all([page.waitForEvent('download'), link.first().click()]);
-  const failure = await dl.failure();
-  assert.equal(failure, null, `the download of ${dl.url()} failed: ${failure}`);
-  return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
-}
 
 /** A day `days` from today, as `YYYY-MM-DD` (the browser's and the server's clock). */
 function dayFromToday(days) {
@@ -132,6 +106,10 @@ describe('journey a: notes and appointments of a case', () => {
       assert.ok(
         (await textOf(notes.locator('.case-note'))).includes('manca l\'idoneità alloggiativa (demo)'),
         'the demo\'s note is not shown on the case',
+      );
+      assert.ok(
+        (await textOf(notes.locator('.case-note').first())).includes('Chiara Neri'),
+        'the demo\'s note should name the colleague who wrote it',
       );
 
       const body = `Telefonato alla signora: porterà il certificato di idoneità alloggiativa (test ${Date.now()}).`;
@@ -253,7 +231,7 @@ describe('journey c: the Prefettura concludes a referral with its outcome', () =
     await withFreshPage(app, async (page) => {
       const outcome = `Nulla osta rilasciato il ${dayFromToday(0)}; convocazione allo Sportello Unico.`;
 
-      await signInAs(page, 'marco');
+      await signInAs(app, page, 'marco');
       await open(page, '/cases');
       const incoming = page.locator('section[aria-labelledby="incoming-h"] .match', { hasText: DEMO_REFERRAL_NOTE });
       assert.equal(await incoming.count(), 1, 'the demo\'s referral is not among those to accept on /cases');
@@ -267,6 +245,7 @@ describe('journey c: the Prefettura concludes a referral with its outcome', () =
       );
       // A helping organisation may refer the case on, not give it away.
       assert.equal(await page.locator('#kind-transfer').count(), 0, 'the Prefettura is offered to transfer a case it does not own');
+      assert.equal(await page.locator('#kind-referral').count(), 0, 'the Prefettura is asked to choose among one kind of referral');
 
       const referral = page.locator('#referrals li', { hasText: `${INTEGRA} → ${PREFETTURA}` });
       assert.ok((await textOf(referral)).includes('accettata'), `the referral is not shown as accepted: "${await textOf(referral)}"`);
@@ -283,7 +262,7 @@ describe('journey c: the Prefettura concludes a referral with its outcome', () =
         'a concluded referral still offers to be concluded',
       );
 
-      await signInAs(page, 'giulia');
+      await signInAs(app, page, 'giulia');
       await open(page, casePath);
       const seen = await textOf(page.locator('#referrals li', { hasText: `${INTEGRA} → ${PREFETTURA}` }));
       assert.ok(seen.includes('completata'), `giulia does not see the referral as completed: "${seen}"`);
@@ -298,7 +277,7 @@ describe('journey d: a case handed over to the Prefettura', () => {
     await withFreshPage(app, async (page) => {
       const note = `Rinnovo da seguire in Prefettura (test ${Date.now()})`;
 
-      await signInAs(page, 'chiara');
+      await signInAs(app, page, 'chiara');
       await openPerson(page, FATIMA);
       const casePath = await openPermitRenewalCase(page);
       assert.equal(await page.locator('#kind-referral').isChecked(), true, 'a referral (not a transfer) should be the default');
@@ -314,7 +293,7 @@ describe('journey d: a case handed over to the Prefettura', () => {
         `the case does not list the transfer waiting for an answer: "${requested}"`,
       );
 
-      await signInAs(page, 'marco');
+      await signInAs(app, page, 'marco');
       await open(page, '/cases');
       const incoming = page.locator('section[aria-labelledby="incoming-h"] .match', { hasText: note });
       assert.equal(await incoming.count(), 1, 'the transfer is not among those to accept on /cases');
@@ -329,7 +308,7 @@ describe('journey d: a case handed over to the Prefettura', () => {
       assert.equal(await page.locator('#kind-transfer').count(), 1, 'the new owner is not offered a transfer');
 
       for (const who of ['chiara', 'giulia']) {
-        await signInAs(page, who);
+        await signInAs(app, page, who);
         await open(page, casePath, 403);
         assert.equal(await textOf(page.locator('main h1')), FORBIDDEN_TITLE, `${who} is not shown the 403 page`);
         const body = await textOf(page.locator('body'));
@@ -343,7 +322,7 @@ describe('journey d: a case handed over to the Prefettura', () => {
 
   test('chiara cannot transfer a case of Amina Diallo, who gave no consent to share', async () => {
     await withFreshPage(app, async (page) => {
-      await signInAs(page, 'chiara');
+      await signInAs(app, page, 'chiara');
       await openPerson(page, AMINA);
       const casePath = await openPermitRenewalCase(page);
       const note = `Trasferimento senza consenso (test ${Date.now()})`;
@@ -412,7 +391,14 @@ describe('journey f: the catalogue of procedures and the legal terms', () => {
       const versions = page.locator('section[aria-labelledby="versions-h"]');
       assert.equal(await textOf(versions.locator('h2')), 'Versioni salvate');
       const latest = await textOf(versions.locator('li').first());
-      assert.ok(latest.includes('Roberto Conti'), `the latest saved version does not name roberto: "${latest}"`);
+      assert.ok(latest.includes('Versione 2') && latest.includes('Roberto Conti'), `the latest saved version is not roberto's second: "${latest}"`);
+      const seeded = await textOf(versions.locator('li').last());
+      assert.ok(seeded.includes('Versione 1') && seeded.includes('catalogo iniziale'), `the seeded version is not kept: "${seeded}"`);
+
+      // Saving again without a change makes no new version.
+      await go(page, page.locator('main form button[type=submit]', { hasText: 'Salva' }));
+      assert.equal(await textOf(page.locator('main .alert-success')), 'Nessuna modifica: la versione in vigore resta la stessa.');
+      assert.equal(await versions.locator('li').count(), 2, 'an unchanged save made a version');
     });
   });
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { useApp } from './support/app.js';
 import { layoutProblems } from './support/layout.js';
-import { PAGES, pageNamed, visit } from './support/pages.js';
+import { PAGE_RUNS, visit } from './support/pages.js';
 
 let page;
 const app = useApp({
@@ -15,12 +15,7 @@ const app = useApp({
   },
 });
 
-const runs = [
-  ...PAGES.map((p) => ({ entry: p, lang: 'it' })),
-  ...['en', 'ar'].flatMap((lang) => ['login', 'home'].map((n) => ({ entry: pageNamed(n), lang }))),
-];
-
-for (const { entry, lang } of runs) {
+for (const { entry, lang } of PAGE_RUNS) {
   test(`the ${entry.name} page in ${lang} shows its text fields and labels clearly`, async () => {
     await visit(app.context, page, entry, lang);
     await page.evaluate(() => document.fonts.ready);

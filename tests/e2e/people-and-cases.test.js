@@ -9,7 +9,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { login, open, pathOf, useApp, withFreshPage } from './support/app.js';
+import {
+  go,
+  login,
+  open,
+  pathOf,
+  signInAs,
+  textOf,
+  useApp,
+  withFreshPage,
+} from './support/app.js';
 
 const app = useApp();
 
@@ -22,24 +31,6 @@ const PREFETTURA = 'Prefettura di Roma';
 // 145/2024) run out on 2027-04-01.
 const FILED_ON = '2026-11-02';
 const LEGAL_TERM = '2027-04-01';
-
-const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
-const textOf = async (locator) => squash(await locator.innerText());
-
-/** Signs out whoever is signed in (a new session) and signs in as `username`. */
-async function signInAs(page, username) {
-  await app.context.clearCookies();
-  await login(page, username);
-}
-
-/** Clicks a link or a form's button and waits for the page it opens; checks its status. */
-async function go(page, locator, expectedStatus = 200) {
-  await locator.first().waitFor();
-  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.first().click()]);
-  assert.ok(res, 'no page was opened');
-  assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
-  return res;
-}
 
 /** Fills the new-person form with the info point's spelling of Mohammad Rakibul Islam. */
 async function fillMdRakibul(page) {
@@ -104,7 +95,7 @@ async function referTo(page, org, note) {
 
 /** As giulia: Fatima's family reunification case, referred to the Prefettura. Its path. */
 async function referredCase(page, note) {
-  await signInAs(page, 'giulia');
+  await signInAs(app, page, 'giulia');
   await openFatimaFromSearch(page);
   const casePath = await openFamilyReunificationCase(page);
   await referTo(page, PREFETTURA, note);
@@ -197,7 +188,7 @@ describe('journey 3: a family reunification case referred to the Prefettura', ()
       const note = `Per la Prefettura, test ${Date.now()}`;
       const casePath = await referredCase(page, note);
 
-      await signInAs(page, 'marco');
+      await signInAs(app, page, 'marco');
       await open(page, '/cases');
       const incoming = page.locator('section[aria-labelledby="incoming-h"] .match', { hasText: note });
       assert.equal(await incoming.count(), 1, 'the referral is not among those to accept on /cases');
@@ -236,7 +227,7 @@ describe('journey 3: a family reunification case referred to the Prefettura', ()
     await withFreshPage(app, async (page) => {
       const casePath = await referredCase(page, `Per la Prefettura, test ${Date.now()}`);
 
-      await signInAs(page, 'sara');
+      await signInAs(app, page, 'sara');
       await open(page, casePath, 403);
       assert.equal(await textOf(page.locator('main h1')), 'Accesso non consentito');
       const body = await textOf(page.locator('body'));

@@ -15,6 +15,8 @@ pub struct LegalRule {
     pub months: Option<i32>,
     /// A possible extension (months) on top of the term, e.g. citizenship 24 + 12.
     pub extension_months: Option<i32>,
+    /// A possible extension in days, e.g. a minor's stay in an adult-centre section 90 + 60.
+    pub extension_days: Option<i32>,
     /// The law that sets it, as shown to people.
     pub basis: String,
     /// Filing dates the rule applies to (inclusive); open-ended when `valid_to` is None.
@@ -41,9 +43,17 @@ impl LegalRule {
 
     /// The latest date if the extension is used.
     pub fn due_extended(&self, filed: NaiveDate) -> Option<NaiveDate> {
-        let ext = self.extension_months?;
-        self.due(filed)?
-            .checked_add_months(Months::new(u32::try_from(ext).ok()?))
+        if self.extension_months.is_none() && self.extension_days.is_none() {
+            return None;
+        }
+        let mut due = self.due(filed)?;
+        if let Some(m) = self.extension_months {
+            due = due.checked_add_months(Months::new(u32::try_from(m).ok()?))?;
+        }
+        if let Some(d) = self.extension_days {
+            due = due.checked_add_days(chrono::Days::new(u64::try_from(d).ok()?))?;
+        }
+        Some(due)
     }
 }
 
@@ -103,6 +113,7 @@ mod tests {
             days: None,
             months: Some(months),
             extension_months: ext,
+            extension_days: None,
             basis: id.into(),
             valid_from: d(from),
             valid_to: to.map(d),
@@ -142,6 +153,7 @@ mod tests {
             days: Some(150),
             months: None,
             extension_months: None,
+            extension_days: None,
             basis: "TUI art. 29".into(),
             valid_from: d("2024-10-11"),
             valid_to: None,

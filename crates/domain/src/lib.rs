@@ -2,8 +2,10 @@
 //! and shared by the store, the web layer and the command line.
 
 pub mod account;
+pub mod clock;
 pub mod error;
 pub mod legal;
+pub mod minors;
 pub mod people;
 pub mod policy;
 pub mod validate;

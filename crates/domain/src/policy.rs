@@ -33,6 +33,12 @@ pub enum Permission {
     EditCases,
     /// Edit the procedure catalogue and add versions of the legal rules.
     ManageCatalogue,
+    /// See the unaccompanied minors of the hub in scope: their record and legal clock
+    /// (every read is audited with its purpose).
+    ViewMinors,
+    /// Take minors in and keep their record: notifications, identification, movements,
+    /// the end of the stay.
+    EditMinors,
 }
 
 impl Permission {
@@ -49,6 +55,8 @@ impl Permission {
         Permission::ViewCases,
         Permission::EditCases,
         Permission::ManageCatalogue,
+        Permission::ViewMinors,
+        Permission::EditMinors,
     ];
 }
 
@@ -66,7 +74,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
         ],
         // People's records are for those who accompany them; administrators manage
         // accounts, not beneficiaries, and analysts see only aggregates.
-        Role::PrefectureOfficer | Role::CaseWorker | Role::MinorsOfficer => &[
+        Role::PrefectureOfficer | Role::CaseWorker => &[
             ViewOrganisations,
             SearchPeople,
             ViewPeople,
@@ -74,6 +82,19 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewVulnerabilities,
             ViewCases,
             EditCases,
+        ],
+        // The hub's staff: a minor's record is theirs alone (a receiving facility will see
+        // only what a transfer shares).
+        Role::MinorsOfficer => &[
+            ViewOrganisations,
+            SearchPeople,
+            ViewPeople,
+            EditPeople,
+            ViewVulnerabilities,
+            ViewCases,
+            EditCases,
+            ViewMinors,
+            EditMinors,
         ],
         Role::InfoPointOperator => &[
             ViewOrganisations,

@@ -38,6 +38,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest document accepted on a case.
     pub max_document_bytes: usize,
+    /// Addressees of the notices about an unaccompanied minor.
+    pub minors_prosecutor: String,
+    pub minors_court: String,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
@@ -69,6 +72,8 @@ impl Default for Config {
             session_max_hours: 12,
             max_body_bytes: 1024 * 1024,
             max_document_bytes: 10 * 1024 * 1024,
+            minors_prosecutor: s.minors_prosecutor.clone(),
+            minors_court: s.minors_court.clone(),
             trust_proxy: false,
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_seconds / 60,
@@ -170,6 +175,8 @@ KEYS (sprint.toml key / environment variable, default):
   session_max_hours        SPRINT_SESSION_MAX_HOURS        12
   max_body_bytes           SPRINT_MAX_BODY_BYTES           1048576
   max_document_bytes       SPRINT_MAX_DOCUMENT_BYTES       10485760 (largest upload on a case)
+  minors_prosecutor        SPRINT_MINORS_PROSECUTOR        addressee of a minor's notice to the prosecutor
+  minors_court             SPRINT_MINORS_COURT             addressee of a minor's notice to the court
   trust_proxy              SPRINT_TRUST_PROXY              false
   lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
   lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
@@ -250,6 +257,8 @@ impl Config {
             ip_rate_limit: self.ip_rate_limit,
             keyring: self.keyring().ok(),
             max_document_bytes: self.max_document_bytes,
+            minors_prosecutor: self.minors_prosecutor.clone(),
+            minors_court: self.minors_court.clone(),
             ..Default::default()
         }
     }

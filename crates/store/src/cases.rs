@@ -118,14 +118,28 @@ pub(crate) async fn reach(db: &Db, ctx: &Ctx, case: &CaseRow) -> Result<Reach> {
             .await
     })
     .map_err(db_err)?;
-    let accepted = statuses.iter().any(|s| s.0 == "accepted");
-    Ok(if accepted && actor.can(Permission::EditCases) {
+    Ok(reach_by_referrals(
+        ctx,
+        owner_read,
+        statuses.iter().map(|s| s.0.as_str()),
+    ))
+}
+
+/// The reach a referral gives its receiver, from the statuses of the referrals of a case
+/// that are addressed to the actor's organisation and open it to them.
+fn reach_by_referrals<'a>(
+    ctx: &Ctx,
+    owner_read: bool,
+    mut statuses: impl Iterator<Item = &'a str> + Clone,
+) -> Reach {
+    let accepted = statuses.clone().any(|s| s == "accepted");
+    if accepted && ctx.actor.can(Permission::EditCases) {
         Reach::Work
-    } else if owner_read || !statuses.is_empty() {
+    } else if owner_read || statuses.next().is_some() {
         Reach::Read
     } else {
         Reach::None
-    })
+    }
 }
 
 /// The referrals that open a case to their receiver: a request for help while it waits,
@@ -279,7 +293,7 @@ pub async fn get_case(db: &Db, ctx: &Ctx, id: &str) -> Result<CaseView> {
     let procs = procedures(db).await?;
     let procedure = procs.into_iter().find(|p| p.code == case.procedure_code);
     let rules = legal_rules(db).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = domain::clock::today();
     let deadline = deadline(
         &case,
         procedure.as_ref().and_then(|p| p.term_code.as_deref()),
@@ -490,7 +504,7 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     .map_err(db_err)?;
     let procs = procedures(db).await?;
     let rules = legal_rules(db).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = domain::clock::today();
     // Open tasks of the listed cases only (not of the whole register).
     let tasks: Vec<(String, Option<NaiveDate>)> = if cases.is_empty() {
         vec![]
@@ -580,13 +594,41 @@ pub async fn cases_of_person(db: &Db, ctx: &Ctx, person_id: &str) -> Result<Vec<
         .fetch_all(p)
         .await)
     .map_err(db_err)?;
-    let mut out = vec![];
-    for c in rows {
-        if reach(db, ctx, &c).await? != Reach::None {
-            out.push(c);
-        }
-    }
-    Ok(out)
+    // The referrals to the actor's organisation for all of them in one query, not one per
+    // case (the person page lists every case).
+    let shared: Vec<(String, String)> = match ctx.actor.org_id.as_deref() {
+        Some(org) if !rows.is_empty() => with_pool!(db, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT r.case_id, r.status FROM referrals r JOIN cases c ON c.id = r.case_id \
+                 WHERE c.person_id = $1 AND r.to_org_id = $2 AND {SHARED_REFERRAL}"
+            )))
+            .bind(person_id)
+            .bind(org)
+            .fetch_all(p)
+            .await
+        })
+        .map_err(db_err)?,
+        _ => vec![],
+    };
+    Ok(rows
+        .into_iter()
+        .filter(|c| {
+            if ctx
+                .actor
+                .reaches(Permission::EditCases, &c.owner_org_id, None)
+            {
+                return true;
+            }
+            let owner_read = ctx
+                .actor
+                .reaches(Permission::ViewCases, &c.owner_org_id, None);
+            let statuses = shared
+                .iter()
+                .filter(|(id, _)| *id == c.id)
+                .map(|(_, s)| s.as_str());
+            reach_by_referrals(ctx, owner_read, statuses) != Reach::None
+        })
+        .collect())
 }
 
 /// The citizenship office's view: applications by filing date with their term under the
@@ -613,7 +655,7 @@ pub async fn citizenship(db: &Db, ctx: &Ctx, lang: &str) -> Result<CitizenshipVi
                 .is_some_and(|d| d.state == DeadlineState::Overdue)
         })
         .count();
-    let today = chrono::Utc::now().date_naive();
+    let today = domain::clock::today();
     let mut backlog = vec![];
     if let Some(first) = w.cases.iter().filter_map(|i| i.case.filed_on).min() {
         let mut month = first.with_day(1).unwrap_or(first);

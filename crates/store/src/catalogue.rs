@@ -67,6 +67,7 @@ struct RuleRow {
     days: Option<i32>,
     months: Option<i32>,
     extension_months: Option<i32>,
+    extension_days: Option<i32>,
     basis: String,
     valid_from: NaiveDate,
     valid_to: Option<NaiveDate>,
@@ -74,7 +75,7 @@ struct RuleRow {
 
 pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
     let rows: Vec<RuleRow> = with_pool!(db, |p| {
-        sqlx::query_as("SELECT id, code, days, months, extension_months, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from")
+        sqlx::query_as("SELECT id, code, days, months, extension_months, extension_days, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from")
             .fetch_all(p)
             .await
     })
@@ -87,6 +88,7 @@ pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
             days: r.days,
             months: r.months,
             extension_months: r.extension_months,
+            extension_days: r.extension_days,
             basis: r.basis,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
@@ -182,6 +184,53 @@ pub async fn procedure_for_edit(
     Ok((rec, items, versions))
 }
 
+/// Who "changed" a version that came with the catalogue and was kept when first edited.
+pub const SEEDED_BY: &str = "catalogue-seed";
+
+/// A procedure's content at `version` in the form versions are kept in, and whether that
+/// version already has its snapshot. A procedure at another version is a conflict.
+async fn current_snapshot(db: &Db, code: &str, version: i32) -> Result<(serde_json::Value, bool)> {
+    let sql = format!("SELECT {RECORD_COLUMNS} FROM procedures WHERE code = $1");
+    let rec: ProcedureRecord = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(code)
+        .fetch_optional(p)
+        .await)
+    .map_err(db_err)?
+    .ok_or(Error::NotFound)?;
+    if rec.version != version {
+        return Err(Error::Conflict);
+    }
+    let items = procedure_items(db, code).await?;
+    let texts = |kind: &str, it: bool| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| i.kind == kind)
+            .map(|i| {
+                if it {
+                    i.text_it.clone()
+                } else {
+                    i.text_en.clone()
+                }
+            })
+            .collect()
+    };
+    let recorded: Option<(i32,)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT version FROM procedure_versions WHERE procedure_code = $1 AND version = $2"
+    )
+    .bind(code)
+    .bind(version)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?;
+    let snapshot = json!({
+        "code": rec.code, "category": rec.category, "name_it": rec.name_it,
+        "name_en": rec.name_en, "offices": rec.offices, "term_code": rec.term_code,
+        "active": rec.active, "steps_it": texts("step", true), "steps_en": texts("step", false),
+        "documents_it": texts("document", true), "documents_en": texts("document", false),
+    });
+    Ok((snapshot, recorded.is_some()))
+}
+
 fn lines(s: &str) -> Vec<String> {
     s.lines()
         .map(str::trim)
@@ -198,12 +247,20 @@ fn valid_code(s: &str) -> bool {
 
 /// Creates a procedure (`expected_version` None) or saves a new version of one, refusing a
 /// stale version. Every version's full content is kept in `procedure_versions`.
+/// What a save did: the version now in force, and whether anything was written (saving
+/// the form unchanged makes no new version, so the history lists real changes only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    pub version: i32,
+    pub changed: bool,
+}
+
 pub async fn save_procedure(
     db: &Db,
     ctx: &Ctx,
     input: &ProcedureInput,
     expected_version: Option<i32>,
-) -> Result<i32> {
+) -> Result<Saved> {
     ctx.actor.require(Permission::ManageCatalogue)?;
     let mut errors = vec![];
     let code = input.code.trim();
@@ -252,6 +309,27 @@ pub async fn save_procedure(
         return Err(Error::Validation(errors));
     }
     let term = (!term.is_empty()).then_some(term);
+    let snapshot = json!({
+        "code": code, "category": input.category, "name_it": input.name_it.trim(),
+        "name_en": input.name_en.trim(), "offices": input.offices.trim(), "term_code": term,
+        "active": input.active, "steps_it": steps_it, "steps_en": steps_en,
+        "documents_it": docs_it, "documents_en": docs_en,
+    });
+    // The version being replaced, as it stands: an unchanged form writes nothing, and a
+    // version seeded with the catalogue (which has no snapshot yet) is kept before it goes.
+    let mut base = None;
+    if let Some(v) = expected_version {
+        let (old, recorded) = current_snapshot(db, code, v).await?;
+        if old == snapshot {
+            return Ok(Saved {
+                version: v,
+                changed: false,
+            });
+        }
+        if !recorded {
+            base = Some(old);
+        }
+    }
     let mut tx = db.begin().await?;
     let version = match expected_version {
         None => {
@@ -334,12 +412,21 @@ pub async fn save_procedure(
             .map_err(db_err)?;
         }
     }
-    let snapshot = json!({
-        "code": code, "category": input.category, "name_it": input.name_it.trim(),
-        "name_en": input.name_en.trim(), "offices": input.offices.trim(), "term_code": term,
-        "active": input.active, "steps_it": steps_it, "steps_en": steps_en,
-        "documents_it": docs_it, "documents_en": docs_en,
-    });
+    if let (Some(old), Some(v)) = (base, expected_version) {
+        with_tx!(&mut tx, |c| {
+            sqlx::query("INSERT INTO procedure_versions (id, procedure_code, version, snapshot, changed_by, changed_at) VALUES ($1,$2,$3,$4,$5,$6)")
+                .bind(new_id())
+                .bind(code)
+                .bind(v)
+                .bind(old.to_string())
+                .bind(SEEDED_BY)
+                .bind(Ts::now())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map_err(db_err)?;
+    }
     with_tx!(&mut tx, |c| {
         sqlx::query("INSERT INTO procedure_versions (id, procedure_code, version, snapshot, changed_by, changed_at) VALUES ($1,$2,$3,$4,$5,$6)")
             .bind(new_id())
@@ -361,7 +448,10 @@ pub async fn save_procedure(
     )
     .await?;
     tx.commit().await?;
-    Ok(version)
+    Ok(Saved {
+        version,
+        changed: true,
+    })
 }
 
 /// A new version of a legal term, as the editor sends it.
@@ -372,17 +462,23 @@ pub struct RuleInput {
     pub days: String,
     pub months: String,
     pub extension_months: String,
+    pub extension_days: String,
     pub basis: String,
     pub valid_from: String,
 }
 
-fn number(field: &'static str, s: &str, max: i32, errors: &mut Vec<FieldError>) -> Option<i32> {
+fn number(
+    field: &'static str,
+    s: &str,
+    range: std::ops::RangeInclusive<i32>,
+    errors: &mut Vec<FieldError>,
+) -> Option<i32> {
     let s = s.trim();
     if s.is_empty() {
         return None;
     }
     match s.parse::<i32>() {
-        Ok(n) if (1..=max).contains(&n) => Some(n),
+        Ok(n) if range.contains(&n) => Some(n),
         _ => {
             errors.push(FieldError::new(field, "number_invalid"));
             None
@@ -400,19 +496,30 @@ pub async fn add_rule(db: &Db, ctx: &Ctx, input: &RuleInput) -> Result<String> {
     if !valid_code(code) {
         errors.push(FieldError::new("code", "code_invalid"));
     }
-    let days = number("days", &input.days, 3650, &mut errors);
-    let months = number("months", &input.months, 120, &mut errors);
+    // 0 days is "at once" (a minor's notifications are due the day of arrival).
+    let days = number("days", &input.days, 0..=3650, &mut errors);
+    let months = number("months", &input.months, 1..=120, &mut errors);
     let extension = number(
         "extension_months",
         &input.extension_months,
-        120,
+        1..=120,
+        &mut errors,
+    );
+    let extension_days = number(
+        "extension_days",
+        &input.extension_days,
+        1..=3650,
         &mut errors,
     );
     if errors.is_empty() && days.is_some() == months.is_some() {
         errors.push(FieldError::new("days", "rule_term_one"));
     }
+    // An extension is counted in the unit of the term it extends.
     if extension.is_some() && months.is_none() {
         errors.push(FieldError::new("extension_months", "rule_extension_months"));
+    }
+    if extension_days.is_some() && days.is_none() {
+        errors.push(FieldError::new("extension_days", "rule_extension_days"));
     }
     let basis = input.basis.trim();
     if basis.is_empty() {
@@ -455,12 +562,13 @@ pub async fn add_rule(db: &Db, ctx: &Ctx, input: &RuleInput) -> Result<String> {
         .map_err(db_err)?;
     }
     with_tx!(&mut tx, |c| {
-        sqlx::query("INSERT INTO legal_rules (id, code, days, months, extension_months, basis, valid_from, valid_to, version, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,NULL,$8,$9,$10)")
+        sqlx::query("INSERT INTO legal_rules (id, code, days, months, extension_months, extension_days, basis, valid_from, valid_to, version, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,NULL,$9,$10,$11)")
             .bind(&id)
             .bind(code)
             .bind(days)
             .bind(months)
             .bind(extension)
+            .bind(extension_days)
             .bind(basis)
             .bind(from)
             .bind(version)

@@ -43,6 +43,10 @@ pub struct Settings {
     pub keyring: Option<Arc<crate::crypto::Keyring>>,
     /// Largest document accepted on a case, in bytes.
     pub max_document_bytes: usize,
+    /// The offices a minor's notices are addressed to. Configuration, not code: a reform
+    /// is merging the juvenile courts.
+    pub minors_prosecutor: String,
+    pub minors_court: String,
 }
 
 impl Default for Settings {
@@ -58,6 +62,9 @@ impl Default for Settings {
             ip_rate_window_seconds: 15 * 60,
             keyring: None,
             max_document_bytes: 10 * 1024 * 1024,
+            minors_prosecutor:
+                "Procura della Repubblica presso il Tribunale per i minorenni di Roma".into(),
+            minors_court: "Tribunale per i minorenni di Roma".into(),
         }
     }
 }
@@ -281,6 +288,11 @@ impl Db {
             Pools::Postgres(pg) => pg.close().await,
         }
     }
+}
+
+/// Whether a write failed on a unique index (the caller knows which, and what it means).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
 /// Maps a driver error to the platform error: unique violations become duplicates, lost

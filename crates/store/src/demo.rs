@@ -169,6 +169,7 @@ pub async fn seed(db: &Db) -> Result<bool> {
         return Ok(false);
     }
     let mut ids = std::collections::HashMap::new();
+    let mut users = std::collections::HashMap::new();
     for o in ORGS {
         let id = account::create_org(
             db,
@@ -184,7 +185,7 @@ pub async fn seed(db: &Db) -> Result<bool> {
         ids.insert(o.key, id);
     }
     for u in USERS {
-        account::create_user(
+        let user_id = account::create_user(
             db,
             &ctx,
             &UserInput {
@@ -198,8 +199,9 @@ pub async fn seed(db: &Db) -> Result<bool> {
             },
         )
         .await?;
+        users.insert(u.username, user_id);
     }
-    seed_people(db, &ids).await?;
+    seed_people(db, &ids, &users).await?;
     Ok(true)
 }
 
@@ -210,10 +212,24 @@ fn as_org(org_id: &str) -> Ctx {
     ctx
 }
 
+/// A demo user's own hand, for records that show their author (notes), so the demo reads
+/// "Chiara Neri" and not the seeding job.
+fn as_user(org_id: &str, user_id: Option<&String>) -> Ctx {
+    let mut ctx = as_org(org_id);
+    if let Some(id) = user_id {
+        ctx.actor.id = id.clone();
+    }
+    ctx
+}
+
 /// People for the journeys: the young Bangladeshi man the info point will look up under
 /// another spelling, several look-alike "Mohamed Ahmed"s (a common name with year-only
 /// dates), a mother who may apply for family reunification.
-async fn seed_people(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
+async fn seed_people(
+    db: &Db,
+    ids: &std::collections::HashMap<&str, String>,
+    users: &std::collections::HashMap<&str, String>,
+) -> Result<()> {
     use crate::people::{self, PersonInput};
     let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
     let p = |given: &str, family: &str, sex: &str, birth: &str, nat: &str| PersonInput {
@@ -298,7 +314,94 @@ async fn seed_people(db: &Db, ids: &std::collections::HashMap<&str, String>) -> 
         &p("Amina", "Diallo", "female", "1995-03-02", "Guinea"),
     )
     .await?;
-    seed_cases(db, ids, &fatima).await
+    seed_cases(db, ids, users, &fatima).await?;
+    seed_minors(db, ids, users).await
+}
+
+/// Minors at the Red Cross hub, so the dashboard shows the clock in each state: one near the
+/// end of the 45 days with everything done, one whose identification is late, one who
+/// arrived yesterday and whose notices are still to be sent.
+async fn seed_minors(
+    db: &Db,
+    ids: &std::collections::HashMap<&str, String>,
+    users: &std::collections::HashMap<&str, String>,
+) -> Result<()> {
+    use crate::minors::{
+        Identity, IntakeInput, intake, record_identification, record_notification,
+    };
+    use crate::people::PersonInput;
+    let cri = ids.get("cri").cloned().unwrap_or_default();
+    let sara = as_user(&cri, users.get("sara"));
+    let today = domain::clock::today();
+    let day = |n: i64| today - chrono::Duration::days(n);
+    let minors = [
+        (
+            "Abdoulaye",
+            "Camara",
+            "Guinea",
+            "ff, fr",
+            16,
+            40,
+            "Stazione Termini",
+            true,
+            true,
+        ),
+        (
+            "Ahmed",
+            "Mahmoud",
+            "Egitto",
+            "ar",
+            17,
+            12,
+            "Porto di Civitavecchia",
+            true,
+            false,
+        ),
+        (
+            "Bilal",
+            "Khan",
+            "Pakistan",
+            "ur, en",
+            15,
+            1,
+            "Piazza dei Cinquecento",
+            false,
+            false,
+        ),
+    ];
+    for (given, family, nat, langs, age, ago, place, notified, identified) in minors {
+        let arrived = day(ago).and_hms_opt(21, 15, 0).unwrap_or_default();
+        let input = IntakeInput {
+            arrived_at: arrived.format("%Y-%m-%dT%H:%M").to_string(),
+            contact_place: place.into(),
+            brought_by: "police".into(),
+            brought_by_detail: "Polizia di Stato (demo)".into(),
+            declared_age: age.to_string(),
+            ..Default::default()
+        };
+        let person = crate::minors::with_declared_age(
+            &PersonInput {
+                given_names: given.into(),
+                family_name: family.into(),
+                sex: "male".into(),
+                nationality: nat.into(),
+                languages: langs.into(),
+                ..Default::default()
+            },
+            &input,
+        );
+        let id = intake(db, &sara, Identity::New(&person), &input).await?;
+        if notified {
+            for r in domain::minors::RECIPIENTS {
+                let on = day(ago).to_string();
+                record_notification(db, &sara, &id, r, &on, "demo").await?;
+            }
+        }
+        if identified {
+            record_identification(db, &sara, &id, &day(ago - 6).to_string(), 1).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Cases for the journeys: the family reunification referred to the Prefecture desk and
@@ -306,6 +409,7 @@ async fn seed_people(db: &Db, ids: &std::collections::HashMap<&str, String>) -> 
 async fn seed_cases(
     db: &Db,
     ids: &std::collections::HashMap<&str, String>,
+    users: &std::collections::HashMap<&str, String>,
     fatima: &str,
 ) -> Result<()> {
     use crate::cases;
@@ -325,13 +429,13 @@ async fn seed_cases(
     .await?;
     crate::case_notes::add_note(
         db,
-        &integra,
+        &as_user(&org("integra"), users.get("chiara")),
         &case,
         "La signora ha portato buste paga e contratto di affitto; manca l'idoneità alloggiativa (demo).",
     )
     .await?;
     // An appointment a few days ahead, so the worker's week shows it.
-    let when = (chrono::Utc::now().date_naive() + chrono::Duration::days(3))
+    let when = (domain::clock::today() + chrono::Duration::days(3))
         .and_hms_opt(10, 30, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default();

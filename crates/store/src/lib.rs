@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod dialect;
 pub mod matching;
+pub mod minors;
 pub mod people;
 pub mod referrals;
 pub mod schema;

@@ -386,13 +386,22 @@ async fn write_fields(tx: &mut Tx, id: &str, version: i32, v: &PersonValues) -> 
 pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<String> {
     ctx.actor.require(Permission::EditPeople)?;
     let v = input.check()?;
+    let mut tx = db.begin().await?;
+    let id = create_person_in(&mut tx, ctx, &v).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Registers a checked person inside a larger write (a minor's intake), so that either
+/// both are stored or neither.
+pub(crate) async fn create_person_in(tx: &mut Tx, ctx: &Ctx, v: &PersonValues) -> Result<String> {
+    ctx.actor.require(Permission::EditPeople)?;
     let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
     let id = new_id();
     let now = Ts::now();
-    let mut tx = db.begin().await?;
     // The bare row first (version 0), then the same field write as an edit: one place
     // knows how a person's fields are stored.
-    with_tx!(&mut tx, |c| {
+    with_tx!(tx, |c| {
         sqlx::query(
             "INSERT INTO persons (id, owner_org_id, given_names, family_name, created_by, version, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
@@ -408,15 +417,9 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<St
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    write_fields(&mut tx, &id, 0, &v).await?;
-    write_children(&mut tx, &id, &v).await?;
-    audit::append(
-        &mut tx,
-        ctx,
-        Event::new("person.create", "person", Some(&id)),
-    )
-    .await?;
-    tx.commit().await?;
+    write_fields(tx, &id, 0, v).await?;
+    write_children(tx, &id, v).await?;
+    audit::append(tx, ctx, Event::new("person.create", "person", Some(&id))).await?;
     Ok(id)
 }
 
@@ -1245,6 +1248,11 @@ pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
         "UPDATE referrals SET note = NULL, answer = NULL, outcome = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE case_events SET detail = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE case_tasks SET title = '-' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+        // A minor's record keeps its dates (the clock, the statistics) and loses the rest.
+        "UPDATE minors SET contact_place = '-', brought_by_detail = NULL, accompanying_adult = NULL, \
+         relatives = NULL, needs_sealed = NULL WHERE person_id = $1",
+        "UPDATE minor_movements SET note = NULL WHERE minor_id IN (SELECT id FROM minors WHERE person_id = $1)",
+        "UPDATE minor_notifications SET reference = NULL WHERE minor_id IN (SELECT id FROM minors WHERE person_id = $1)",
     ] {
         with_tx!(&mut tx, |c| sqlx::query(sql)
             .bind(id)

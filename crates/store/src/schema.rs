@@ -32,6 +32,9 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "case_notes",
     "case_appointments",
     "case_documents",
+    "minors",
+    "minor_notifications",
+    "minor_movements",
 ];
 
 /// table → column → nullable

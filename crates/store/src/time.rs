@@ -33,9 +33,24 @@ impl Ts {
     }
 }
 
+/// What pages and PDFs show: Rome's wall-clock time to the minute, the same clock as
+/// appointments (a note written at 10:05 in Rome must not read 09:05).
 impl std::fmt::Display for Ts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d %H:%M:%S UTC"))
+        write!(
+            f,
+            "{}",
+            domain::clock::rome(self.0).format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
+impl Ts {
+    /// Rome's wall-clock time to the second, for the audit log.
+    pub fn precise(&self) -> String {
+        domain::clock::rome(self.0)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     }
 }
 
@@ -100,5 +115,14 @@ mod tests {
         );
         assert_eq!(a.to_text().len(), b.to_text().len());
         assert!(a.to_text() < b.to_text());
+    }
+
+    #[test]
+    fn shown_in_rome_time() {
+        let winter = Ts(DateTime::parse_from_rfc3339("2026-11-26T09:05:30Z")
+            .unwrap()
+            .with_timezone(&Utc));
+        assert_eq!(winter.to_string(), "2026-11-26 10:05");
+        assert_eq!(winter.precise(), "2026-11-26 10:05:30");
     }
 }

@@ -111,6 +111,9 @@ impl ReqInfo {
             if u.actor.can(Permission::ViewCases) {
                 add("/cases", "nav-cases");
             }
+            if u.actor.can(Permission::ViewMinors) {
+                add("/minors", "nav-minors");
+            }
             if u.actor.can(Permission::ViewUsers) {
                 add("/admin/users", "nav-users");
             }

@@ -2,7 +2,7 @@
 // accessibility check.
 
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,45 @@ export async function login(page, username, password = DEMO_PASSWORD) {
         (error ? ` (error shown: ${error.trim()})` : ''),
     );
   }
+}
+
+/** Text with its runs of white space made single spaces, as a reader sees it. */
+export const squash = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
+/** The visible text of what `locator` finds, squashed. */
+export const textOf = async (locator) => squash(await locator.innerText());
+/** The text of every element `locator` finds, in one string. */
+export const textsOf = async (locator) => squash((await locator.allInnerTexts()).join(' '));
+
+/** Signs out whoever is signed in (a new session) and signs in as `username`. */
+export async function signInAs(app, page, username) {
+  await app.context.clearCookies();
+  await login(page, username);
+}
+
+/** Clicks a link or a form's button and waits for the page it opens; checks its status. */
+export async function go(page, locator, expectedStatus = 200) {
+  await locator.first().waitFor();
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), locator.first().click()]);
+  assert.ok(res, 'no page was opened');
+  assert.equal(res.status(), expectedStatus, `${page.url()} answered ${res.status()}, expected ${expectedStatus}`);
+  return res;
+}
+
+// The smallest file that is a PDF from its first bytes to its last.
+export const PDF_BYTES = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
+    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +
+    'trailer << /Root 1 0 R >>\n%%EOF\n',
+  'latin1',
+);
+
+/** Clicks a download link; resolves to the download's suggested name and its bytes. */
+export async function download(page, link) {
+  await link.first().waitFor();
+  const [dl] = await Promise.all([page.waitForEvent('download'), link.first().click()]);
+  const failure = await dl.failure();
+  assert.equal(failure, null, `the download of ${dl.url()} failed: ${failure}`);
+  return { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
 }
 
 /** Opens a URL and checks the HTTP status of the page itself. */

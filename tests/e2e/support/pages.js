@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 
-import { htmlLangDir, login, pathOf } from './app.js';
+import { htmlLangDir, login, pathOf, PDF_BYTES } from './app.js';
 
 /** Clicks a link and waits for the page it opens; checks that page's HTTP status. */
 async function follow(page, link, expectedStatus = 200) {
@@ -36,13 +36,6 @@ async function openDemoCase(page) {
   await follow(page, week.locator('a[href^="/cases/"]'));
   assert.match(pathOf(page), /^\/cases\/[^/]+$/);
 }
-
-// The smallest file that is a PDF from its first bytes to its last.
-const PDF_BYTES = Buffer.from(
-  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
-    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
-  'latin1',
-);
 
 /** On a case page: uploads `buffer` as `name` with the title `title`; checks the answer's status. */
 async function upload(page, title, name, buffer, expectedStatus) {
@@ -90,6 +83,8 @@ export const PAGES = [
     user: 'roberto',
     path: '/admin/catalogue/family_reunification',
     reach: async (page) => {
+      // A real change: saving the form unchanged makes no version.
+      await page.locator('#offices').fill(`Sportello Unico per l'Immigrazione (${Date.now()})`);
       await submit(page, page.locator('main form [type=submit]'));
       assert.equal(pathOf(page), '/admin/catalogue/family_reunification');
       await page.locator('section[aria-labelledby="versions-h"] li').first().waitFor();
@@ -222,6 +217,31 @@ export const PAGES = [
       await page.locator('main .field-error[role=alert]').first().waitFor();
     },
   },
+  { name: 'minors hub dashboard', user: 'sara', path: '/minors' },
+  { name: 'minor intake form', user: 'sara', path: '/minors/new' },
+  {
+    name: 'minor intake refused',
+    user: 'sara',
+    path: '/minors/new',
+    reach: async (page) => {
+      // A first contact in the future: only the server can refuse it.
+      await page.locator('#given_names').fill('Futuro');
+      await page.locator('#family_name').fill('Arrivo');
+      await page.locator('#contact_place').fill('Stazione Termini');
+      await page.locator('#arrived_at').fill('2099-01-01T10:00');
+      await submit(page, page.locator('main form [type=submit]'), 422);
+      await page.locator('main .field-error').first().waitFor();
+    },
+  },
+  {
+    name: 'minor record',
+    user: 'sara',
+    path: '/minors',
+    reach: async (page) => {
+      await follow(page, page.locator('.hub-table a', { hasText: 'Abdoulaye Camara' }));
+      await page.locator('#clock').waitFor();
+    },
+  },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];
@@ -231,6 +251,12 @@ export const pageNamed = (name) => {
   if (!p) throw new Error(`no page named ${name}`);
   return p;
 };
+
+/** Every page in Italian; the login page and the dashboard in English and Arabic too. */
+export const PAGE_RUNS = [
+  ...PAGES.map((p) => ({ entry: p, lang: 'it' })),
+  ...['en', 'ar'].flatMap((lang) => ['login', 'home'].map((n) => ({ entry: pageNamed(n), lang }))),
+];
 
 /**
  * Opens `entry` in language `lang` with a fresh session: signs in if needed, chooses the

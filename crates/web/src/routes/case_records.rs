@@ -158,7 +158,17 @@ pub async fn upload_document(
     match result {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done=document#documents"))),
         // The title comes back; a browser never lets a page refill a file field.
-        Err((e, title)) => on_error(&st, &auth, &id, e, Kept(vec![("doc_title", title)])).await,
+        // The store names the title `title`, like a task's: here it is the document's.
+        Err((e, title)) => {
+            on_error(
+                &st,
+                &auth,
+                &id,
+                rename_field(e, "title", "doc_title"),
+                Kept(vec![("doc_title", title)]),
+            )
+            .await
+        }
     }
 }
 
@@ -247,5 +257,19 @@ pub async fn complete_referral(
             on_error(&st, &auth, &case_id, e, Kept(vec![("outcome", f.outcome)])).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+fn rename_field(e: Error, from: &str, to: &str) -> Error {
+    match e {
+        Error::Validation(mut fields) => {
+            for f in &mut fields {
+                if f.field == from {
+                    f.field = to.to_string();
+                }
+            }
+            Error::Validation(fields)
+        }
+        other => other,
     }
 }

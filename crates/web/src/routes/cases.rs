@@ -182,8 +182,10 @@ impl CasePage {
             .t1("document-hint", "max", self.max_upload_mb.to_string())
     }
 
-    /// The field problems of the forms on this page, translated (one list at the top).
-    pub fn field_messages(&self) -> Vec<String> {
+    /// The field problems of the forms on this page, translated: a summary at the top, each
+    /// linking to its field (`None` for a rule about the person, such as consent, which has
+    /// no field here).
+    pub fn field_messages(&self) -> Vec<(Option<&'static str>, String)> {
         [
             "consent",
             "to_org",
@@ -197,14 +199,24 @@ impl CasePage {
             "starts_at",
             "place",
             "purpose",
+            "doc_title",
             "file",
             "answer",
             "outcome",
         ]
         .iter()
         .filter(|f| self.errors.has(f))
-        .map(|f| self.errors.msg(f, &self.page.tr))
+        .map(|f| {
+            let anchor = (!["consent", "answer", "outcome"].contains(f)).then_some(*f);
+            (anchor, self.errors.msg(f, &self.page.tr))
+        })
         .collect()
+    }
+
+    /// Whether a field of the submitted form was refused: it is marked invalid and takes the
+    /// focus, so the browser brings the reader to it (the document form is far down the page).
+    pub fn invalid(&self, field: &str) -> bool {
+        self.errors.has(field)
     }
 }
 

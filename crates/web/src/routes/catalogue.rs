@@ -26,7 +26,7 @@ pub struct Done {
 fn done_msg(auth: &Auth, d: &Done) -> Option<String> {
     d.done
         .as_deref()
-        .filter(|c| ["created", "saved"].contains(c))
+        .filter(|c| ["created", "saved", "unchanged"].contains(c))
         .map(|c| auth.info.tr.t(&format!("done-{c}")))
 }
 
@@ -239,10 +239,14 @@ async fn save(
     let (input, version) = f.input(code.as_deref());
     let expected = code.as_ref().map(|_| version);
     match store::catalogue::save_procedure(&st.db, &auth.ctx, &input, expected).await {
-        Ok(_) => Ok(see_other(&format!(
+        Ok(saved) => Ok(see_other(&format!(
             "/admin/catalogue/{}?done={}",
             input.code.trim(),
-            if code.is_some() { "saved" } else { "created" }
+            match (code.is_some(), saved.changed) {
+                (false, _) => "created",
+                (true, true) => "saved",
+                (true, false) => "unchanged",
+            }
         ))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => {
@@ -351,6 +355,7 @@ impl RulesPage {
             ("days", i.days.as_str(), "number"),
             ("months", i.months.as_str(), "number"),
             ("extension_months", i.extension_months.as_str(), "number"),
+            ("extension_days", i.extension_days.as_str(), "number"),
             ("basis", i.basis.as_str(), "text"),
             ("valid_from", i.valid_from.as_str(), "date"),
         ]

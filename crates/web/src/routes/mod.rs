@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 pub mod api;
 pub mod api_cases;
+pub mod api_minors;
 pub mod audit;
 pub mod case_records;
 pub mod cases;
@@ -29,6 +30,7 @@ pub mod catalogue;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod minors;
 pub mod orgs;
 pub mod people;
 pub mod person_export;
@@ -44,6 +46,8 @@ pub enum Access {
     /// The permission, and the record (a person of Programma Integra in the tests) within
     /// the actor's scope.
     Record(domain::policy::Permission),
+    /// The permission over the hub that has the minor (the Red Cross hub in the tests).
+    Minor(domain::policy::Permission),
 }
 
 pub struct RouteSpec {
@@ -391,6 +395,76 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/cases/citizenship",
         access: Access::Perm(P::ViewCases),
     },
+    RouteSpec {
+        method: "GET",
+        path: "/minors",
+        access: Access::Perm(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/minors",
+        access: Access::Perm(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/minors",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/minors/{minor}",
+        access: Access::Minor(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/minors/{minor}/notices",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/minors/{minor}/movements",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/minors/new",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/minors/{minor}",
+        access: Access::Minor(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/minors/{minor}/notices/prosecutor.pdf",
+        access: Access::Minor(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/notifications",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/identification",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/movements",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/end",
+        access: Access::Minor(P::EditMinors),
+    },
 ];
 
 /// Largest upload body: the document itself plus room for the multipart framing and the
@@ -448,6 +522,14 @@ pub fn router(state: AppState) -> Router {
             "/people/{id}/vulnerabilities",
             post(people::add_vulnerability),
         )
+        .route("/minors", get(minors::dashboard).post(minors::intake))
+        .route("/minors/new", get(minors::new_form))
+        .route("/minors/{id}", get(minors::show))
+        .route("/minors/{id}/notices/{file}", get(minors::notice_pdf))
+        .route("/minors/{id}/notifications", post(minors::notified))
+        .route("/minors/{id}/identification", post(minors::identified))
+        .route("/minors/{id}/movements", post(minors::movement))
+        .route("/minors/{id}/end", post(minors::end))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/citizenship", get(cases::citizenship))
@@ -557,6 +639,13 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/cases/{id}/tasks/{task}/done",
             post(api_cases::complete_task),
         )
+        .route(
+            "/api/v1/minors",
+            get(api_minors::minors).post(api_minors::intake),
+        )
+        .route("/api/v1/minors/{id}", get(api_minors::minor))
+        .route("/api/v1/minors/{id}/notices", post(api_minors::notice))
+        .route("/api/v1/minors/{id}/movements", post(api_minors::movement))
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

@@ -23,7 +23,7 @@ pub struct Choices {
     pub precisions: Vec<(&'static str, String)>,
 }
 
-fn choices(auth: &Auth) -> Choices {
+pub(crate) fn choices(auth: &Auth) -> Choices {
     let tr = auth.info.tr;
     Choices {
         sexes: Sex::ALL
@@ -44,7 +44,7 @@ pub struct CandidateView {
     pub percent: u32,
 }
 
-fn views(auth: &Auth, cs: Vec<Candidate>) -> Vec<CandidateView> {
+pub(crate) fn views(auth: &Auth, cs: Vec<Candidate>) -> Vec<CandidateView> {
     cs.into_iter()
         .map(|c| CandidateView {
             reasons: c
@@ -354,7 +354,7 @@ async fn person_page(
             .collect(),
         p,
         errors,
-        today: chrono::Utc::now().date_naive().to_string(),
+        today: domain::clock::today().to_string(),
     })
 }
 

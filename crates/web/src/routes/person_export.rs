@@ -296,9 +296,18 @@ pub async fn export_pdf(
     let e = store::people::export_data(&st.db, &auth.ctx, &id).await?;
     let tr = auth.info.tr;
     let report = build(&e, &tr, &auth.user.full_name);
+    pdf_response(report, tr.lang.as_str(), &format!("person-{id}.pdf")).await
+}
+
+/// Typesets a report and answers it as a private PDF download.
+pub(crate) async fn pdf_response(
+    report: Report,
+    lang: &str,
+    filename: &str,
+) -> AppResult<Response> {
     let opts = print::Options {
-        lang: tr.lang.as_str().to_string(),
-        date: chrono::Utc::now().date_naive(),
+        lang: lang.to_string(),
+        date: domain::clock::today(),
     };
     // Typesetting takes a fraction of a second of CPU: keep it off the async workers.
     let pdf = tokio::task::spawn_blocking(move || print::report(&report, &opts))
@@ -313,7 +322,7 @@ pub async fn export_pdf(
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        super::case_records::attachment(&format!("person-{id}.pdf")),
+        super::case_records::attachment(filename),
     );
     h.insert(
         header::CACHE_CONTROL,

@@ -175,6 +175,16 @@ async fn a_document_is_checked_sealed_and_downloadable_only_by_those_who_see_the
         fake.body
     );
     assert!(fake.body.contains("Passaporto"), "the title is kept");
+    // The file field far down the page is marked and takes the focus, and the summary at
+    // the top links to it; the task form's own "title" field is left alone.
+    assert!(
+        fake.body
+            .contains(r#"id="file" aria-invalid="true" autofocus"#),
+        "{}",
+        fake.body
+    );
+    assert!(fake.body.contains(r##"<a href="#file">"##));
+    assert!(!fake.body.contains(r#"id="title" aria-invalid"#));
     let empty = giulia
         .post_multipart(
             &format!("/cases/{case}/documents"),

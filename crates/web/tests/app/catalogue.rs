@@ -59,12 +59,58 @@ async fn an_admin_saves_a_procedure_as_a_new_version_and_a_stale_save_conflicts(
         .await
     })
     .unwrap();
-    assert_eq!(versions.0, 1);
+    // The seeded version is kept as it was before the first edit replaced it.
+    assert_eq!(versions.0, 2);
     let page = roberto.get("/admin/catalogue/family_reunification").await;
     assert!(
         page.body.contains("Roberto Conti"),
         "the version list says who saved"
     );
+    assert!(page.body.contains("come fornita con il catalogo iniziale"));
+}
+
+#[tokio::test]
+async fn saving_a_procedure_unchanged_makes_no_new_version() {
+    let app = TestApp::new().await;
+    let mut roberto = app.client();
+    roberto.login_ok("roberto").await;
+    roberto.get("/admin/catalogue/family_reunification").await;
+    let first = roberto
+        .post(
+            "/admin/catalogue/family_reunification",
+            &form("1", "Family reunification"),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = roberto
+        .post(
+            "/admin/catalogue/family_reunification",
+            // Extra blank lines and spaces are not a change either.
+            &form("2", "  Family reunification "),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert!(again.location().contains("done=unchanged"));
+    let shown = roberto.get(&again.location()).await;
+    assert!(shown.body.contains("Nessuna modifica"));
+    let versions: Vec<(i32,)> = store::with_pool!(app.db(), |p| {
+        sqlx::query_as(
+            "SELECT version FROM procedure_versions WHERE procedure_code = 'family_reunification' ORDER BY version",
+        )
+        .fetch_all(p)
+        .await
+    })
+    .unwrap();
+    assert_eq!(versions, vec![(1,), (2,)]);
+    // The form still carries version 2, so the next real change saves without a conflict.
+    let changed = roberto
+        .post(
+            "/admin/catalogue/family_reunification",
+            &form("2", "Family reunification (visa)"),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert!(changed.location().contains("done=saved"));
 }
 
 #[tokio::test]

@@ -34,20 +34,79 @@ async fn make_target(app: &TestApp) -> String {
     .unwrap()
 }
 
-fn fill(path: &str, org: &str, user: &str, person: &str, case: &str) -> String {
-    path.replace("{org}", org)
-        .replace("{user}", user)
-        .replace("{person}", person)
-        .replace("{case}", case)
+/// The records per-record routes are tried on.
+struct Targets {
+    org: String,
+    user: String,
+    person: String,
+    case: String,
+    minor: String,
+    /// The hub that has the test minor.
+    hub: String,
 }
 
-/// `org` owns the test person.
-fn allowed(access: Access, actor: &Actor, org: &str) -> bool {
+fn fill(path: &str, t: &Targets) -> String {
+    path.replace("{org}", &t.org)
+        .replace("{user}", &t.user)
+        .replace("{person}", &t.person)
+        .replace("{case}", &t.case)
+        .replace("{minor}", &t.minor)
+}
+
+/// `t.org` owns the test person and case, `t.hub` has the test minor.
+fn allowed(access: Access, actor: &Actor, t: &Targets) -> bool {
     match access {
         Access::Public | Access::SignedIn => true,
         Access::Perm(p) => actor.can(p),
-        Access::Record(p) => actor.reaches(p, org, None),
+        Access::Record(p) => actor.reaches(p, &t.org, None),
+        Access::Minor(p) => actor.reaches(p, &t.hub, None),
     }
+}
+
+/// A minor taken in by the Red Cross hub; returns the minor and the hub.
+async fn make_minor(app: &TestApp) -> (String, String) {
+    let hub = store::account::find_org_by_name(
+        app.db(),
+        "Croce Rossa Italiana – Comitato Area Metropolitana di Roma Capitale",
+    )
+    .await
+    .unwrap()
+    .expect("the demo hub")
+    .id;
+    let sara = app.user_id("sara").await;
+    let ctx = store::Ctx {
+        actor: Actor::user(
+            sara,
+            hub.clone(),
+            vec![domain::account::Grant {
+                role: domain::account::Role::MinorsOfficer,
+                scope: domain::account::Scope::Organisation,
+            }],
+        ),
+        request_id: None,
+        purpose: None,
+    };
+    let intake = store::minors::IntakeInput {
+        arrived_at: "2026-11-01T22:00".into(),
+        contact_place: "Stazione Tiburtina".into(),
+        brought_by: "police".into(),
+        ..Default::default()
+    };
+    let person = store::people::PersonInput {
+        given_names: "Target".into(),
+        family_name: "Person".into(),
+        birth_date: "2010".into(),
+        ..Default::default()
+    };
+    let id = store::minors::intake(
+        app.db(),
+        &ctx,
+        store::minors::Identity::New(&person),
+        &intake,
+    )
+    .await
+    .unwrap();
+    (id, hub)
 }
 
 /// A person registered by Programma Integra, the target of per-person routes.
@@ -114,6 +173,15 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         .id;
     let person = make_person(&app, &org).await;
     let case = make_case(&app, &org, &person).await;
+    let (minor, hub) = make_minor(&app).await;
+    let t = Targets {
+        org: org.clone(),
+        user: target.clone(),
+        person,
+        case,
+        minor,
+        hub,
+    };
     for demo in store::demo::USERS {
         let mut c = app.client();
         c.login_ok(demo.username).await;
@@ -123,7 +191,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
             .unwrap()
             .actor();
         for r in ROUTES {
-            let path = fill(r.path, &org, &target, &person, &case);
+            let path = fill(r.path, &t);
             let resp = if path.starts_with("/api/v1") {
                 let body = match r.method {
                     "PUT" => Some(PERSON_JSON),
@@ -137,7 +205,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
                 c.post(&path, &[]).await
             };
             let who = format!("{} {} as {}", r.method, path, demo.username);
-            if allowed(r.access, &actor, &org) {
+            if allowed(r.access, &actor, &t) {
                 assert!(
                     resp.status != StatusCode::FORBIDDEN && resp.status != StatusCode::UNAUTHORIZED,
                     "{who} should be allowed, got {}",
@@ -162,7 +230,17 @@ async fn nobody_signed_in_reaches_only_public_routes() {
     let mut c = app.client();
     c.get("/login").await; // a browser would hold the pre-session form token
     for r in ROUTES {
-        let path = fill(r.path, "x", &target, "p", "c");
+        let path = fill(
+            r.path,
+            &Targets {
+                org: "x".into(),
+                user: target.clone(),
+                person: "p".into(),
+                case: "c".into(),
+                minor: "m".into(),
+                hub: "h".into(),
+            },
+        );
         let resp = if path.starts_with("/api/v1") {
             c.api(r.method, &path, "spr_not_a_real_token", None).await
         } else if r.method == "GET" {
