@@ -76,6 +76,53 @@ describe('journey 5: a minor taken in at night and the legal clock', () => {
     });
   });
 
+  test('in the next days sara records the interview, the guardian and the health screening, and downloads the social file', async () => {
+    await withFreshPage(app, async (page) => {
+      await login(page, 'sara');
+      await open(page, '/minors');
+      await go(page, page.locator('.hub-table a', { hasText: YONAS }));
+
+      const interview = page.locator('#interviews');
+      await interview.locator('#mediator').fill('Selam Tesfay, mediatrice tigrina');
+      await interview.locator('#interview_language').fill('ti');
+      await interview.locator('#staff').fill('Sara Esposito, assistente sociale');
+      await interview.locator('#summary').fill('Partito da Asmara; vuole raggiungere uno zio in Germania.');
+      await go(page, interview.locator('form [type=submit]'));
+      assert.match(await textOf(page.locator('main .alert-success')), /Colloquio registrato/);
+      assert.ok((await textOf(page.locator('#interviews'))).includes('Selam Tesfay'));
+
+      // Maria Bianchi already follows two minors: a third is fine.
+      const guardian = page.locator('#guardian');
+      await guardian.locator('#guardian_id').selectOption({ label: 'Maria Bianchi (demo) (segue 2)' });
+      await guardian.locator('#decree').fill('Decreto 1234/2026');
+      await go(page, guardian.locator('form[action$="/guardian"] [type=submit]'));
+      assert.match(await textOf(page.locator('main .alert-success')), /Nomina del tutore registrata/);
+      assert.ok((await textOf(page.locator('#guardian'))).includes('Maria Bianchi (demo)'));
+
+      const health = page.locator('#health');
+      await health.locator('#by_whom').fill('INMP, ambulatorio');
+      await go(page, health.locator('form [type=submit]'));
+      assert.match(await textOf(page.locator('main .alert-success')), /Screening registrato/);
+
+      const file = await download(page, page.locator('a[href$="/social-file.pdf"]'));
+      assert.equal(file.bytes.subarray(0, 4).toString(), '%PDF', 'the social file is not a PDF');
+    });
+  });
+
+  test('sara makes the census file for SIM and marks it sent', async () => {
+    await withFreshPage(app, async (page) => {
+      await login(page, 'sara');
+      await open(page, '/minors');
+      await go(page, page.locator('main a[href="/minors/sim"]'));
+      const file = await download(page, page.locator('main form[action="/minors/sim/export"] [type=submit]'));
+      assert.match(file.name, /^sim-.*\.csv$/);
+      assert.ok(file.bytes.toString('utf8').includes(YONAS.split(' ')[1]), 'Yonas is not in the census file');
+      await open(page, '/minors/sim');
+      await go(page, page.locator('main table form button').first());
+      assert.match(await textOf(page.locator('main .alert-success')), /segnato come inviato/);
+    });
+  });
+
   test('an organisation without the hub cannot open a minor', async () => {
     await withFreshPage(app, async (page) => {
       await login(page, 'chiara');

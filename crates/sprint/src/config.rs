@@ -41,6 +41,8 @@ pub struct Config {
     /// Addressees of the notices about an unaccompanied minor.
     pub minors_prosecutor: String,
     pub minors_court: String,
+    /// Minors per volunteer guardian before an appointment needs confirming.
+    pub guardian_max_minors: usize,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
@@ -74,6 +76,7 @@ impl Default for Config {
             max_document_bytes: 10 * 1024 * 1024,
             minors_prosecutor: s.minors_prosecutor.clone(),
             minors_court: s.minors_court.clone(),
+            guardian_max_minors: s.guardian_max_minors,
             trust_proxy: false,
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_seconds / 60,
@@ -177,6 +180,7 @@ KEYS (sprint.toml key / environment variable, default):
   max_document_bytes       SPRINT_MAX_DOCUMENT_BYTES       10485760 (largest upload on a case)
   minors_prosecutor        SPRINT_MINORS_PROSECUTOR        addressee of a minor's notice to the prosecutor
   minors_court             SPRINT_MINORS_COURT             addressee of a minor's notice to the court
+  guardian_max_minors      SPRINT_GUARDIAN_MAX_MINORS      3 (minors per guardian before a warning)
   trust_proxy              SPRINT_TRUST_PROXY              false
   lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
   lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
@@ -259,6 +263,7 @@ impl Config {
             max_document_bytes: self.max_document_bytes,
             minors_prosecutor: self.minors_prosecutor.clone(),
             minors_court: self.minors_court.clone(),
+            guardian_max_minors: self.guardian_max_minors,
             ..Default::default()
         }
     }

@@ -47,6 +47,9 @@ pub struct Settings {
     /// is merging the juvenile courts.
     pub minors_prosecutor: String,
     pub minors_court: String,
+    /// Minors one volunteer guardian may follow before an appointment needs confirming
+    /// (siblings count as one).
+    pub guardian_max_minors: usize,
 }
 
 impl Default for Settings {
@@ -65,6 +68,7 @@ impl Default for Settings {
             minors_prosecutor:
                 "Procura della Repubblica presso il Tribunale per i minorenni di Roma".into(),
             minors_court: "Tribunale per i minorenni di Roma".into(),
+            guardian_max_minors: 3,
         }
     }
 }

@@ -369,6 +369,7 @@ async fn seed_minors(
             false,
         ),
     ];
+    let mut taken = vec![];
     for (given, family, nat, langs, age, ago, place, notified, identified) in minors {
         let arrived = day(ago).and_hms_opt(21, 15, 0).unwrap_or_default();
         let input = IntakeInput {
@@ -400,6 +401,58 @@ async fn seed_minors(
         if identified {
             record_identification(db, &sara, &id, &day(ago - 6).to_string(), 1).await?;
         }
+        taken.push((id, ago));
+    }
+    seed_guardians(db, &sara, &taken).await
+}
+
+/// The register of volunteer guardians: one already follows two of the hub's minors (a
+/// third is fine, a fourth needs confirming), one follows none. Abdoulaye had his interview.
+async fn seed_guardians(db: &Db, sara: &Ctx, taken: &[(String, i64)]) -> Result<()> {
+    use crate::minor_care::{
+        GuardianInput, InterviewInput, add_guardian, add_interview, appoint_guardian,
+    };
+    let today = domain::clock::today();
+    let court = "Tribunale per i minorenni di Roma";
+    let maria = add_guardian(
+        db,
+        sara,
+        &GuardianInput {
+            full_name: "Maria Bianchi (demo)".into(),
+            court_list: court.into(),
+            phone: "+39 06 0000 0001".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    add_guardian(
+        db,
+        sara,
+        &GuardianInput {
+            full_name: "Luca Ferri (demo)".into(),
+            court_list: court.into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for (id, ago) in taken.iter().filter(|(_, ago)| *ago >= 10) {
+        let on = (today - chrono::Duration::days(ago - 8)).to_string();
+        appoint_guardian(db, sara, id, &maria, &on, "Decreto (demo)", false).await?;
+    }
+    if let Some((id, ago)) = taken.first() {
+        add_interview(
+            db,
+            sara,
+            id,
+            &InterviewInput {
+                held_on: (today - chrono::Duration::days(ago - 2)).to_string(),
+                mediator: "Mamadou Diallo, mediatore fula (demo)".into(),
+                language: "ff".into(),
+                staff: "Sara Esposito, assistente sociale".into(),
+                summary: "Viaggio attraverso Mali e Libia; chiede di studiare (demo).".into(),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -17,10 +17,12 @@ pub mod db;
 pub mod demo;
 pub mod dialect;
 pub mod matching;
+pub mod minor_care;
 pub mod minors;
 pub mod people;
 pub mod referrals;
 pub mod schema;
+pub mod sim;
 pub mod time;
 
 pub use db::{Ctx, Db, Tx};

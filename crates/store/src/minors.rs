@@ -311,6 +311,8 @@ pub struct Minor {
     pub status: String,
     pub identified_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
+    /// Siblings share a group (a guardian's limit counts them once).
+    pub family_group: Option<String>,
     pub version: i32,
 }
 
@@ -345,7 +347,7 @@ impl Minor {
 const MINOR_COLUMNS: &str = "m.id, m.person_id, m.hub_org_id, o.name AS hub_org_name, p.given_names, p.family_name, \
     p.name_original, p.sex, p.birth_year, p.birth_month, p.birth_day, p.birth_precision, p.nationality, p.languages, \
     m.arrived_at, m.arrival_date, m.contact_place, m.brought_by, m.brought_by_detail, m.accompanying_adult, \
-    m.declared_age, m.relatives, m.companion_willing, m.needs_sealed, m.status, m.identified_on, m.left_on, m.version \
+    m.declared_age, m.relatives, m.companion_willing, m.needs_sealed, m.status, m.identified_on, m.left_on, m.family_group, m.version \
     FROM minors m JOIN persons p ON p.id = m.person_id JOIN organisations o ON o.id = m.hub_org_id";
 
 async fn load(db: &Db, id: &str) -> Result<Option<Minor>> {
@@ -358,7 +360,7 @@ async fn load(db: &Db, id: &str) -> Result<Option<Minor>> {
 }
 
 /// The minor, if the actor holds `perm` over the hub that has them.
-async fn load_for(db: &Db, ctx: &Ctx, id: &str, perm: Permission) -> Result<Minor> {
+pub(crate) async fn load_for(db: &Db, ctx: &Ctx, id: &str, perm: Permission) -> Result<Minor> {
     ctx.actor.require(perm)?;
     let m = load(db, id).await?.ok_or(Error::NotFound)?;
     if !ctx.actor.reaches(perm, &m.hub_org_id, None) {
@@ -393,6 +395,7 @@ pub struct MinorView {
     pub clock: Vec<Deadline>,
     pub days_in_hub: i64,
     pub can_edit: bool,
+    pub care: crate::minor_care::Care,
 }
 
 async fn notifications_of(db: &Db, ids: &[String]) -> Result<Vec<(String, Notification)>> {
@@ -426,7 +429,11 @@ async fn notifications_of(db: &Db, ids: &[String]) -> Result<Vec<(String, Notifi
         .collect())
 }
 
-fn facts(m: &Minor, notified: &[&Notification]) -> ClockFacts {
+fn facts(
+    m: &Minor,
+    notified: &[&Notification],
+    age: (Option<NaiveDate>, Option<NaiveDate>),
+) -> ClockFacts {
     ClockFacts {
         arrival: m.arrival_date,
         notified: notified
@@ -435,8 +442,8 @@ fn facts(m: &Minor, notified: &[&Notification]) -> ClockFacts {
             .collect(),
         identified_on: m.identified_on,
         left_on: m.left_on,
-        age_order: None,
-        age_concluded: None,
+        age_order: age.0,
+        age_concluded: age.1,
     }
 }
 
@@ -472,10 +479,16 @@ pub async fn get_minor(db: &Db, ctx: &Ctx, id: &str) -> Result<MinorView> {
         .await
     })
     .map_err(db_err)?;
+    let care = crate::minor_care::care_of(db, &m).await?;
     let today = domain::clock::today();
     let all_rules = legal_rules(db).await?;
+    let age = care
+        .age
+        .as_ref()
+        .map(|a| (a.order_date, a.concluded_on))
+        .unwrap_or_default();
     let clock = rules::clock(
-        &facts(&m, &notifications.iter().collect::<Vec<_>>()),
+        &facts(&m, &notifications.iter().collect::<Vec<_>>(), age),
         &all_rules,
         today,
     );
@@ -494,6 +507,7 @@ pub async fn get_minor(db: &Db, ctx: &Ctx, id: &str) -> Result<MinorView> {
         notifications,
         movements,
         clock,
+        care,
     })
 }
 
@@ -534,6 +548,7 @@ pub async fn hub_dashboard(db: &Db, ctx: &Ctx) -> Result<Vec<HubRow>> {
     .map_err(db_err)?;
     let ids: Vec<String> = minors.iter().map(|m| m.id.clone()).collect();
     let notes = notifications_of(db, &ids).await?;
+    let ages = crate::minor_care::age_orders(db, &ids).await?;
     let all_rules = legal_rules(db).await?;
     let today = domain::clock::today();
     let rank = |s: DeadlineState| match s {
@@ -549,7 +564,12 @@ pub async fn hub_dashboard(db: &Db, ctx: &Ctx) -> Result<Vec<HubRow>> {
                 .filter(|(id, _)| *id == m.id)
                 .map(|(_, n)| n)
                 .collect();
-            let clock = rules::clock(&facts(&m, &mine), &all_rules, today);
+            let age = ages
+                .iter()
+                .find(|(id, _, _)| *id == m.id)
+                .map(|(_, o, c)| (*o, *c))
+                .unwrap_or_default();
+            let clock = rules::clock(&facts(&m, &mine, age), &all_rules, today);
             let pick = |s: DeadlineState| -> Vec<Deadline> {
                 clock.iter().filter(|d| d.state == s).cloned().collect()
             };
@@ -842,4 +862,22 @@ pub async fn minors_of_person(db: &Db, ctx: &Ctx, person_id: &str) -> Result<Vec
                 .reaches(Permission::ViewMinors, &m.hub_org_id, None)
         })
         .collect())
+}
+
+/// The minors present at a hub (id and name), for linking siblings; the caller keeps the
+/// hub's records.
+pub async fn present_at_hub(db: &Db, ctx: &Ctx, hub: &str) -> Result<Vec<(String, String)>> {
+    if !ctx.actor.reaches(Permission::EditMinors, hub, None) {
+        return Err(Error::Forbidden);
+    }
+    with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT m.id, p.given_names || ' ' || p.family_name FROM minors m JOIN persons p ON p.id = m.person_id \
+             WHERE m.hub_org_id = $1 AND m.status = 'present' ORDER BY p.family_name, p.given_names",
+        )
+        .bind(hub)
+        .fetch_all(p)
+        .await
+    })
+    .map_err(db_err)
 }

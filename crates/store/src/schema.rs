@@ -35,6 +35,13 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "minors",
     "minor_notifications",
     "minor_movements",
+    "guardians",
+    "minor_guardians",
+    "minor_interviews",
+    "age_assessments",
+    "health_screenings",
+    "sim_exports",
+    "sim_export_minors",
 ];
 
 /// table → column → nullable

@@ -242,6 +242,8 @@ export const PAGES = [
       await page.locator('#clock').waitFor();
     },
   },
+  { name: 'guardians register', user: 'sara', path: '/minors/guardians' },
+  { name: 'SIM census exports', user: 'sara', path: '/minors/sim' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

@@ -165,6 +165,12 @@ pub struct MinorPage {
     pub statuses: Vec<(&'static str, String)>,
     pub today: String,
     pub now: String,
+    /// The register of guardians, for the appointment form, and its limit.
+    pub guardians: Vec<store::minor_care::Guardian>,
+    pub limit: usize,
+    /// Other minors present at the hub (id, name), for linking siblings.
+    pub others: Vec<(String, String)>,
+    pub age_outcomes: Vec<(&'static str, String)>,
 }
 
 impl MinorPage {
@@ -176,6 +182,42 @@ impl MinorPage {
             .find(|n| n.recipient == recipient)
     }
 
+    /// The appointment was refused because the guardian already follows the maximum: the
+    /// form then offers to confirm it.
+    pub fn over_limit(&self) -> bool {
+        self.errors
+            .fields
+            .iter()
+            .any(|f| f.field == "guardian_id" && f.code == "guardian_over_limit")
+    }
+
+    /// A field of the age assessment: what was typed if the form came back, else what is
+    /// recorded.
+    pub fn age_value(&self, field: &str) -> String {
+        let kept = self.kept.get(field);
+        if !kept.is_empty() || self.errors.any() {
+            return kept.to_string();
+        }
+        let Some(a) = &self.v.care.age else {
+            return String::new();
+        };
+        let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+        let t = |x: &Option<String>| x.clone().unwrap_or_default();
+        match field {
+            "doubt_raised_on" => d(a.doubt_raised_on),
+            "order_date" => d(a.order_date),
+            "concluded_on" => d(a.concluded_on),
+            "communicated_on" => d(a.communicated_on),
+            "team" => t(&a.team),
+            "method" => t(&a.method),
+            "result" => t(&a.result),
+            "margin" => t(&a.margin),
+            "outcome" => t(&a.outcome),
+            "appeal" => t(&a.appeal),
+            _ => String::new(),
+        }
+    }
+
     pub fn age(&self) -> String {
         self.v
             .minor
@@ -185,7 +227,18 @@ impl MinorPage {
     }
 }
 
-const DONE: &[&str] = &["intake", "notified", "identified", "movement", "ended"];
+const DONE: &[&str] = &[
+    "intake",
+    "notified",
+    "identified",
+    "movement",
+    "ended",
+    "guardian",
+    "siblings",
+    "interview",
+    "age",
+    "health",
+];
 
 #[derive(Deserialize, Default)]
 pub struct Done {
@@ -204,7 +257,27 @@ async fn minor_page(
     let v = store::minors::get_minor(&st.db, &auth.ctx, id).await?;
     let tr = auth.info.tr;
     let now = domain::clock::rome(chrono::Utc::now());
+    let others = if v.can_edit {
+        store::minors::present_at_hub(&st.db, &auth.ctx, &v.minor.hub_org_id)
+            .await?
+            .into_iter()
+            .filter(|(mid, _)| *mid != v.minor.id)
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(MinorPage {
+        guardians: store::minor_care::guardians(&st.db, &auth.ctx)
+            .await?
+            .into_iter()
+            .filter(|g| g.active)
+            .collect(),
+        limit: st.db.settings.guardian_max_minors,
+        others,
+        age_outcomes: store::minor_care::AGE_OUTCOMES
+            .iter()
+            .map(|o| (*o, tr.t(&format!("age-outcome-{o}"))))
+            .collect(),
         page: auth.info.page(&v.minor.full_name()),
         done: done
             .filter(|c| DONE.contains(c))
@@ -241,7 +314,7 @@ pub async fn show(
     Ok(render(&p))
 }
 
-async fn after(
+pub(crate) async fn after(
     st: &AppState,
     auth: &Auth,
     id: &str,

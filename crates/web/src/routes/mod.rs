@@ -30,6 +30,7 @@ pub mod catalogue;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod minor_care;
 pub mod minors;
 pub mod orgs;
 pub mod people;
@@ -402,6 +403,61 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/minors/guardians",
+        access: Access::Perm(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/guardians",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/minors/sim",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/sim/export",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/sim/no-such-export/sent",
+        access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/guardian",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/siblings",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/interviews",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/age",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/health",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/minors/{minor}/social-file.pdf",
+        access: Access::Minor(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/api/v1/minors",
         access: Access::Perm(P::ViewMinors),
     },
@@ -524,6 +580,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/minors", get(minors::dashboard).post(minors::intake))
         .route("/minors/new", get(minors::new_form))
+        .route(
+            "/minors/guardians",
+            get(minor_care::guardians).post(minor_care::add_guardian),
+        )
+        .route("/minors/sim", get(minor_care::sim))
+        .route("/minors/sim/export", post(minor_care::sim_export))
+        .route("/minors/sim/{export}/sent", post(minor_care::sim_sent))
+        .route("/minors/{id}/guardian", post(minor_care::appoint))
+        .route("/minors/{id}/siblings", post(minor_care::siblings))
+        .route("/minors/{id}/interviews", post(minor_care::interview))
+        .route("/minors/{id}/age", post(minor_care::age))
+        .route("/minors/{id}/health", post(minor_care::health))
+        .route(
+            "/minors/{id}/social-file.pdf",
+            get(minor_care::social_file_pdf),
+        )
         .route("/minors/{id}", get(minors::show))
         .route("/minors/{id}/notices/{file}", get(minors::notice_pdf))
         .route("/minors/{id}/notifications", post(minors::notified))

@@ -435,3 +435,332 @@ async fn erasing_a_minors_identity_clears_what_the_intake_recorded_but_keeps_the
     assert!(row.1.is_none() && row.2.is_none() && row.3.is_none());
     assert_eq!(row.4.to_string(), "2026-11-01");
 }
+
+async fn demo_minor(app: &TestApp, given: &str) -> String {
+    let row: (String,) = store::with_pool!(app.db(), |p| {
+        sqlx::query_as(
+            "SELECT m.id FROM minors m JOIN persons p ON p.id = m.person_id WHERE p.given_names = $1",
+        )
+        .bind(given)
+        .fetch_one(p)
+        .await
+    })
+    .unwrap();
+    row.0
+}
+
+async fn guardian_named(app: &TestApp, name: &str) -> String {
+    let row: (String,) = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT id FROM guardians WHERE full_name = $1")
+            .bind(name)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn the_interview_needs_a_cultural_mediator_and_its_summary_is_sealed() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let id = minor_id(&take_in(&mut c, &yonas("2026-11-01T23:40")).await);
+    c.get(&format!("/minors/{id}")).await;
+    let path = format!("/minors/{id}/interviews");
+    let summary = "Racconta il viaggio via Sudan e Libia";
+    let without = c
+        .post(
+            &path,
+            &[
+                ("held_on", "2026-11-03"),
+                ("staff", "Sara Esposito"),
+                ("summary", summary),
+            ],
+        )
+        .await;
+    assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(without.body.contains("Campo obbligatorio."));
+    assert!(
+        without.body.contains(summary),
+        "the typed summary comes back"
+    );
+    let with = c
+        .post(
+            &path,
+            &[
+                ("held_on", "2026-11-03"),
+                ("mediator", "Selam Tesfay, mediatrice tigrina"),
+                ("language", "ti"),
+                ("staff", "Sara Esposito"),
+                ("summary", summary),
+            ],
+        )
+        .await;
+    assert_eq!(with.status, StatusCode::SEE_OTHER, "{}", with.body);
+    let page = c.get(&format!("/minors/{id}")).await;
+    assert!(page.body.contains("Selam Tesfay") && page.body.contains(summary));
+    let stored: Vec<(Option<String>,)> = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT summary_sealed FROM minor_interviews WHERE minor_id = $1")
+            .bind(&id)
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|(s,)| !s.as_deref().unwrap_or("").contains("Libia"))
+    );
+}
+
+#[tokio::test]
+async fn a_guardian_past_the_limit_needs_confirming_and_siblings_count_once() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    // Maria Bianchi follows Abdoulaye and Ahmed (demo); the limit is 3.
+    let maria = guardian_named(&app, "Maria Bianchi (demo)").await;
+    let bilal = demo_minor(&app, "Bilal").await;
+    c.get(&format!("/minors/{bilal}")).await;
+    let appoint = |minor: &str| format!("/minors/{minor}/guardian");
+    let third = c
+        .post(
+            &appoint(&bilal),
+            &[
+                ("guardian_id", &maria),
+                ("appointed_on", &domain::clock::today().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(third.status, StatusCode::SEE_OTHER, "{}", third.body);
+    // Yonas's sister arrives with him: siblings, counted as one for the guardian.
+    let yonas_id = minor_id(&take_in(&mut c, &yonas(&now_rome())).await);
+    let mut sister = yonas(&now_rome());
+    sister.retain(|(k, _)| *k != "given_names" && *k != "sex");
+    sister.push(("given_names", "Saba".into()));
+    sister.push(("sex", "female".into()));
+    sister.push(("pick", "new".into()));
+    let saba = minor_id(&take_in(&mut c, &sister).await);
+    c.get(&format!("/minors/{saba}")).await;
+    let linked = c
+        .post(
+            &format!("/minors/{saba}/siblings"),
+            &[("sibling_id", &yonas_id)],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let today = domain::clock::today().to_string();
+    let fourth = c
+        .post(
+            &appoint(&yonas_id),
+            &[("guardian_id", &maria), ("appointed_on", &today)],
+        )
+        .await;
+    assert_eq!(fourth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fourth.body.contains("numero massimo"));
+    assert!(fourth.body.contains(r#"id="confirm_over_limit""#));
+    let confirmed = c
+        .post(
+            &appoint(&yonas_id),
+            &[
+                ("guardian_id", &maria),
+                ("appointed_on", &today),
+                ("confirm_over_limit", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    // His sister joins the same guardian without a new warning: still four groups.
+    let sister_appointed = c
+        .post(
+            &appoint(&saba),
+            &[("guardian_id", &maria), ("appointed_on", &today)],
+        )
+        .await;
+    assert_eq!(
+        sister_appointed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        sister_appointed.body
+    );
+    let register = c.get("/minors/guardians").await;
+    let row = register
+        .body
+        .split("Maria Bianchi (demo)")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains(">4<"), "four groups followed: {row}");
+    let audit: Vec<(Option<String>,)> = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT details FROM audit_log WHERE action = 'minor.guardian_appointed' AND object_id = $1")
+            .bind(&yonas_id)
+            .fetch_all(p)
+            .await
+    })
+    .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|(d,)| d.as_deref().unwrap_or("").contains(r#""over_limit":true"#))
+    );
+}
+
+#[tokio::test]
+async fn an_ordered_age_assessment_runs_sixty_days_and_a_stale_save_conflicts() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let id = minor_id(&take_in(&mut c, &yonas("2026-11-01T23:40")).await);
+    c.get(&format!("/minors/{id}")).await;
+    let path = format!("/minors/{id}/age");
+    let bad = c
+        .post(
+            &path,
+            &[
+                ("doubt_raised_on", "2026-11-05"),
+                ("order_date", "2026-11-04"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("precedente al dubbio"));
+    let ok = c
+        .post(
+            &path,
+            &[
+                ("doubt_raised_on", "2026-11-05"),
+                ("order_date", "2026-11-06"),
+                ("team", "ASL Roma 1, équipe multidisciplinare"),
+                ("method", "Colloquio e visita pediatrica"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = c.get(&format!("/minors/{id}")).await;
+    let row = page
+        .body
+        .split(r#"id="term-age_assessment""#)
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains("2027-01-05"), "60 days from the order: {row}");
+    let concluded = c
+        .post(
+            &path,
+            &[
+                ("doubt_raised_on", "2026-11-05"),
+                ("order_date", "2026-11-06"),
+                ("outcome", "doubt_minor"),
+                ("concluded_on", "2026-11-20"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        concluded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        concluded.body
+    );
+    let stale = c
+        .post(
+            &path,
+            &[("doubt_raised_on", "2026-11-05"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let page = c.get(&format!("/minors/{id}")).await;
+    let row = page
+        .body
+        .split(r#"id="term-age_assessment""#)
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(row.contains("deadline-done"), "{row}");
+}
+
+#[tokio::test]
+async fn the_social_file_is_a_pdf_with_the_interview_and_guardian_but_not_health_notes() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let id = demo_minor(&app, "Abdoulaye").await;
+    c.get(&format!("/minors/{id}")).await;
+    let r = c
+        .post(
+            &format!("/minors/{id}/health"),
+            &[
+                ("screened_on", &domain::clock::today().to_string()),
+                ("by_whom", "INMP, ambulatorio"),
+                ("notes", "Scabbia trattata"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let pdf = c.get(&format!("/minors/{id}/social-file.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let text = text_of(&pdf.bytes);
+    for expected in [
+        "Cartella sociale di Abdoulaye Camara",
+        "L. 47/2017 art. 9",
+        "Mamadou Diallo, mediatore fula (demo)",
+        "chiede di studiare",
+        "Maria Bianchi (demo)",
+        "INMP, ambulatorio",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    assert!(!text.contains("Scabbia"), "health notes stay at the hub");
+}
+
+#[tokio::test]
+async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let page = c.get("/minors/sim").await;
+    assert!(page.body.contains("conterrà 3 minori"), "{}", page.body);
+    let file = c.post("/minors/sim/export", &[]).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert!(
+        file.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = String::from_utf8(file.bytes.to_vec()).unwrap();
+    assert!(csv.starts_with("id_sprint,cognome,nome,sesso"));
+    assert!(csv.contains("Camara,Abdoulaye,M,") && csv.contains("Maria Bianchi (demo)"));
+    assert_eq!(csv.lines().count(), 4);
+    let export: (String, String) = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT id, sha256 FROM sim_exports")
+            .fetch_one(p)
+            .await
+    })
+    .unwrap();
+    use sha2::Digest;
+    assert_eq!(export.1, hex::encode(sha2::Sha256::digest(csv.as_bytes())));
+    // Bilal's census notice was not sent; marking the export sent records it.
+    let bilal = demo_minor(&app, "Bilal").await;
+    c.get("/minors/sim").await;
+    let sent = c.post(&format!("/minors/sim/{}/sent", export.0), &[]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let notices = count(
+        &app,
+        &format!("SELECT COUNT(*) FROM minor_notifications WHERE minor_id = '{bilal}' AND recipient = 'sim'"),
+    )
+    .await;
+    assert_eq!(notices, 1);
+    c.get("/minors/sim").await;
+    let twice = c.post(&format!("/minors/sim/{}/sent", export.0), &[]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+}
