@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { download, go, login, open, pathOf, textOf, textsOf, useApp, withFreshPage } from './support/app.js';
+import { download, go, login, open, pathOf, signInAs, textOf, textsOf, useApp, withFreshPage } from './support/app.js';
 
 const app = useApp();
 
@@ -120,6 +120,42 @@ describe('journey 5: a minor taken in at night and the legal clock', () => {
       await open(page, '/minors/sim');
       await go(page, page.locator('main table form button').first());
       assert.match(await textOf(page.locator('main .alert-success')), /segnato come inviato/);
+    });
+  });
+
+  test('a placement is suggested within the rules, the facility accepts and the transfer completes', async () => {
+    await withFreshPage(app, async (page) => {
+      await login(page, 'sara');
+      await open(page, '/minors');
+      await go(page, page.locator('.hub-table a', { hasText: YONAS }));
+      const minorPath = pathOf(page);
+      await go(page, page.locator('#placement a[href$="/placement"]'));
+      const offers = page.locator('#offers li.offer');
+      const first = await textOf(offers.first());
+      assert.ok(first.includes('Comunità Il Ponte'), `the community speaking Tigrinya is not first: "${first}"`);
+      const adult = page.locator('#offers li.offer', { hasText: 'CAS Salaria' });
+      assert.ok((await textOf(adult)).includes('solo perché ha almeno 16 anni'), 'the adult-centre section does not say why it is offered');
+      assert.ok((await textOf(adult)).includes('al massimo fino al'), 'the adult-centre section does not show its limit');
+      assert.equal(await page.locator('#offers li.offer', { hasText: 'Comunità Fiumicino' }).count(), 0, 'a full facility is offered');
+
+      await offers.first().locator('input[name=note]').fill('Parla tigrino; ha uno zio a Roma.');
+      await go(page, offers.first().locator('button[type=submit]'));
+      assert.match(await textOf(page.locator('main .alert-success')), /Richiesta inviata/);
+
+      await signInAs(app, page, 'anna');
+      await go(page, page.locator('nav a[href="/transfers"]'));
+      const request = page.locator('li.transfer', { hasText: YONAS });
+      assert.ok((await textOf(request)).includes('ha uno zio a Roma'), 'the hub\'s note is not shared');
+      await go(page, request.locator('form[action$="/accept"] button'));
+      assert.match(await textOf(page.locator('main .alert-success')), /Trasferimento accettato/);
+
+      await signInAs(app, page, 'sara');
+      await open(page, `${minorPath}/placement`);
+      await go(page, page.locator('#transfers form[action$="/complete"] button'));
+      assert.equal(pathOf(page), minorPath);
+      assert.match(await textOf(page.locator('main .alert-success')), /Trasferimento registrato/);
+      await open(page, '/minors');
+      assert.ok(!(await dashboardNames(page)).includes(YONAS), 'Yonas is still listed at the hub');
     });
   });
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod legal;
 pub mod minors;
 pub mod people;
+pub mod placement;
 pub mod policy;
 pub mod validate;
 

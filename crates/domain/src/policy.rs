@@ -39,6 +39,9 @@ pub enum Permission {
     /// Take minors in and keep their record: notifications, identification, movements,
     /// the end of the stay.
     EditMinors,
+    /// Answer the transfers of minors to the facilities of one's managing body, seeing only
+    /// what a transfer shares.
+    AnswerTransfers,
 }
 
 impl Permission {
@@ -57,6 +60,7 @@ impl Permission {
         Permission::ManageCatalogue,
         Permission::ViewMinors,
         Permission::EditMinors,
+        Permission::AnswerTransfers,
     ];
 }
 
@@ -105,9 +109,8 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             EditCases,
         ],
         Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople, ViewCases],
-        Role::Inspector | Role::CentreManager | Role::Trainer | Role::Analyst => {
-            &[ViewOrganisations]
-        }
+        Role::CentreManager => &[ViewOrganisations, AnswerTransfers],
+        Role::Inspector | Role::Trainer | Role::Analyst => &[ViewOrganisations],
     }
 }
 

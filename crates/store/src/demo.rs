@@ -315,7 +315,141 @@ async fn seed_people(
     )
     .await?;
     seed_cases(db, ids, users, &fatima).await?;
+    seed_centres(db, ids).await?;
     seed_minors(db, ids, users).await
+}
+
+/// name, kind, managing body, municipality, latitude, longitude, languages, specialisms, bands
+type Seed<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    f64,
+    f64,
+    &'a str,
+    &'a str,
+    &'a [crate::placement::Band<'a>],
+);
+
+/// The hub and the facilities that take minors after it, managed by Cooperativa Il Faro
+/// (Anna Greco answers their transfers): for a 16-year-old boy speaking Tigrinya the
+/// placement page offers a community, a government first-reception centre, the last place
+/// of a temporary facility and an adult-centre section, and leaves out a full one.
+async fn seed_centres(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
+    use crate::placement::{CentreInput, create_centre};
+    let ctx = Ctx::system("demo-seed");
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let centres: [Seed; 8] = [
+        (
+            "Hub MSNA Croce Rossa — Roma (demo)",
+            "hub",
+            "cri",
+            "Roma",
+            41.9009,
+            12.5018,
+            "it, en, fr, ar",
+            "",
+            &[],
+        ),
+        (
+            "Comunità Il Ponte (demo)",
+            "sai",
+            "ente1",
+            "Roma",
+            41.8880,
+            12.5300,
+            "ti, am, ar, en",
+            "education",
+            &[("male", 14, 17, 10, 8)],
+        ),
+        (
+            "Centro governativo Casilino (demo)",
+            "first_reception_minors",
+            "ente1",
+            "Roma",
+            41.8750,
+            12.5600,
+            "ar, bn, ur, en",
+            "",
+            &[("male", 14, 17, 30, 20)],
+        ),
+        (
+            "Centro temporaneo Tiburtino (demo)",
+            "temporary_minors",
+            "ente1",
+            "Roma",
+            41.9100,
+            12.5400,
+            "ar, fr, en",
+            "",
+            &[("male", 14, 17, 50, 49)],
+        ),
+        (
+            "CAS Salaria — sezione minori (demo)",
+            "adult_section_minors",
+            "ente1",
+            "Roma",
+            41.9500,
+            12.5000,
+            "ti, en",
+            "",
+            &[("male", 16, 17, 10, 2)],
+        ),
+        (
+            "Comunità Fiumicino (demo)",
+            "sai",
+            "ente1",
+            "Fiumicino",
+            41.7713,
+            12.2397,
+            "ti",
+            "",
+            &[("male", 14, 17, 6, 6)],
+        ),
+        (
+            "Casa Maris (demo)",
+            "sai",
+            "ente1",
+            "Roma",
+            41.9300,
+            12.4700,
+            "it, en, fr",
+            "trafficking",
+            &[("female", 6, 17, 8, 3)],
+        ),
+        (
+            "Piccoli Passi (demo)",
+            "sai",
+            "ente1",
+            "Roma",
+            41.8600,
+            12.4900,
+            "it, ar",
+            "",
+            &[("male", 6, 13, 8, 4), ("female", 6, 13, 8, 5)],
+        ),
+    ];
+    for (name, kind, owner, municipality, lat, lon, languages, specialisms, bands) in centres {
+        create_centre(
+            db,
+            &ctx,
+            &CentreInput {
+                name: name.into(),
+                kind: kind.into(),
+                org_id: org(owner),
+                municipality: municipality.into(),
+                lat: Some(lat),
+                lon: Some(lon),
+                languages: languages.into(),
+                specialisms: specialisms.into(),
+                ..Default::default()
+            },
+            bands,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Minors at the Red Cross hub, so the dashboard shows the clock in each state: one near the

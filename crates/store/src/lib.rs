@@ -20,6 +20,7 @@ pub mod matching;
 pub mod minor_care;
 pub mod minors;
 pub mod people;
+pub mod placement;
 pub mod referrals;
 pub mod schema;
 pub mod sim;

@@ -832,8 +832,7 @@ pub async fn end_stay(
     if n == 0 {
         return Err(Error::Conflict);
     }
-    let at = day.and_time(chrono::NaiveTime::MIN).max(m.arrived_at);
-    movement_in(&mut tx, ctx, id, at, "exit", note.as_deref()).await?;
+    record_exit(&mut tx, ctx, &m, day, note.as_deref().unwrap_or_default()).await?;
     audit::append(
         &mut tx,
         ctx,
@@ -841,6 +840,27 @@ pub async fn end_stay(
     )
     .await?;
     tx.commit().await
+}
+
+/// The final exit in the presence register, on the day the stay ended (not before the
+/// arrival), with a note (where the minor went).
+pub(crate) async fn record_exit(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    m: &Minor,
+    day: NaiveDate,
+    note: &str,
+) -> Result<()> {
+    let at = day.and_time(chrono::NaiveTime::MIN).max(m.arrived_at);
+    movement_in(
+        tx,
+        ctx,
+        &m.id,
+        at,
+        "exit",
+        (!note.is_empty()).then_some(note),
+    )
+    .await
 }
 
 /// The minors of a person (a person page links to their record at the hub), for those who

@@ -42,6 +42,9 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "health_screenings",
     "sim_exports",
     "sim_export_minors",
+    "centres",
+    "centre_places",
+    "minor_transfers",
 ];
 
 /// table → column → nullable

@@ -67,6 +67,11 @@ impl PageCtx {
     pub fn t1(&self, id: &str, name: &'static str, value: &str) -> String {
         self.tr.t1(id, name, value)
     }
+    /// Today in Rome (`YYYY-MM-DD`), for date fields' defaults and limits.
+    pub fn today(&self) -> String {
+        domain::clock::today().to_string()
+    }
+
     pub fn lang(&self) -> &'static str {
         self.tr.lang.as_str()
     }
@@ -113,6 +118,9 @@ impl ReqInfo {
             }
             if u.actor.can(Permission::ViewMinors) {
                 add("/minors", "nav-minors");
+            }
+            if u.actor.can(Permission::AnswerTransfers) {
+                add("/transfers", "nav-transfers");
             }
             if u.actor.can(Permission::ViewUsers) {
                 add("/admin/users", "nav-users");

@@ -243,6 +243,17 @@ export const PAGES = [
     },
   },
   { name: 'guardians register', user: 'sara', path: '/minors/guardians' },
+  {
+    name: 'minor placement suggestions',
+    user: 'sara',
+    path: '/minors',
+    reach: async (page) => {
+      await follow(page, page.locator('.hub-table a', { hasText: 'Abdoulaye Camara' }));
+      await follow(page, page.locator('#placement a[href$="/placement"]'));
+      await page.locator('#offers').waitFor();
+    },
+  },
+  { name: 'transfers to answer (facility)', user: 'anna', path: '/transfers' },
   { name: 'SIM census exports', user: 'sara', path: '/minors/sim' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },

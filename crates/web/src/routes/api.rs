@@ -529,14 +529,18 @@ impl Modify for BearerAuth {
           api_cases::case, api_cases::create_case, api_cases::add_task, api_cases::complete_task,
           api_cases::refer, api_cases::accept_referral, api_cases::reject_referral, api_cases::complete_referral,
           api_cases::add_note, api_cases::add_appointment, api_cases::upload_document, api_cases::download_document,
-          api_minors::minors, api_minors::minor, api_minors::intake, api_minors::notice, api_minors::movement),
+          api_minors::minors, api_minors::minor, api_minors::intake, api_minors::notice, api_minors::movement,
+          api_minors::placement, api_minors::request_transfer, api_minors::accept_transfer, api_minors::refuse_transfer,
+          api_minors::complete_transfer),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
                        api_cases::NewReferral, api_cases::Answer, api_cases::Outcome, api_cases::NewTask,
                        api_cases::NewNote, api_cases::NewAppointment, api_cases::DocumentUpload,
                        api_minors::MinorOut, api_minors::MinorRecordOut, api_minors::TermOut, api_minors::NoticeOut,
-                       api_minors::MovementOut, api_minors::NewMinor, api_minors::NewNotice, api_minors::NewMovement)),
+                       api_minors::MovementOut, api_minors::NewMinor, api_minors::NewNotice, api_minors::NewMovement,
+                       api_minors::OfferOut, api_minors::ExcludedOut, api_minors::PlacementOut, api_minors::NewTransfer,
+                       api_minors::TransferAnswer, api_minors::TransferDone, api_minors::TransferOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

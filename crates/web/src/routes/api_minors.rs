@@ -323,3 +323,175 @@ pub async fn movement(
     store::minors::add_movement(&st.db, &auth.ctx, &id, &m.kind, &m.at, &m.note).await?;
     record(&st, &auth, &id, StatusCode::CREATED).await
 }
+
+/// A place offered for a minor, with why it fits.
+#[derive(Serialize, ToSchema)]
+pub struct OfferOut {
+    place_id: String,
+    centre_id: String,
+    centre_name: String,
+    /// sai, first_reception_minors, temporary_minors, adult_section_minors
+    kind: String,
+    free: i32,
+    places: i32,
+    score: f64,
+    /// language, specialism, free_places, near, second_level, temporary, adult_section
+    reasons: Vec<String>,
+    distance_km: Option<f64>,
+    /// For an adult-centre section: the latest day of the stay if placed today.
+    limit: Option<TermOut>,
+}
+
+/// A facility left out, and the rule that excludes it.
+#[derive(Serialize, ToSchema)]
+pub struct ExcludedOut {
+    centre_id: String,
+    centre_name: String,
+    /// not_for_minors, temporary_under_14, adult_section_under_16, age_unknown, full
+    rule: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlacementOut {
+    /// The age the rules were applied to (None: unknown, the strictest rules apply).
+    age: Option<i32>,
+    offers: Vec<OfferOut>,
+    excluded: Vec<ExcludedOut>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTransfer {
+    place_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransferAnswer {
+    /// Required to refuse.
+    #[serde(default)]
+    answer: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransferDone {
+    /// YYYY-MM-DD
+    completed_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TransferOut {
+    id: String,
+    /// requested, accepted, refused, completed
+    status: String,
+}
+
+async fn transfer_status(st: &AppState, id: &str) -> AppResult<TransferOut> {
+    Ok(TransferOut {
+        id: id.to_string(),
+        status: store::placement::status_of(&st.db, id).await?,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/minors/{id}/placement", tag = "minors", params(("id" = String, Path)),
+    responses((status = 200, body = PlacementOut), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn placement(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let s = store::placement::suggest(&st.db, &auth.ctx, &id).await?;
+    Ok(json(
+        StatusCode::OK,
+        PlacementOut {
+            age: s.age,
+            offers: s
+                .offers
+                .into_iter()
+                .map(|o| OfferOut {
+                    free: o.place.free(),
+                    place_id: o.place.place_id,
+                    centre_id: o.place.centre_id,
+                    centre_name: o.place.centre_name,
+                    kind: o.place.kind,
+                    places: o.place.places,
+                    score: o.score,
+                    reasons: o.reasons.iter().map(|r| r.to_string()).collect(),
+                    distance_km: o.distance_km,
+                    limit: o.term.as_ref().map(TermOut::from),
+                })
+                .collect(),
+            excluded: s
+                .excluded
+                .into_iter()
+                .map(|x| ExcludedOut {
+                    centre_id: x.place.centre_id,
+                    centre_name: x.place.centre_name,
+                    rule: x.why.as_str().to_string(),
+                })
+                .collect(),
+        },
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/minors/{id}/transfers", tag = "minors", params(("id" = String, Path)), request_body = NewTransfer,
+    responses((status = 201, body = TransferOut), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn request_transfer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<NewTransfer>, JsonRejection>,
+) -> AppResult<Response> {
+    store::minors::require_edit(&st.db, &auth.ctx, &id).await?;
+    let Json(t) = payload.map_err(rejection)?;
+    let tid =
+        store::placement::request_transfer(&st.db, &auth.ctx, &id, &t.place_id, &t.note).await?;
+    Ok(json(StatusCode::CREATED, transfer_status(&st, &tid).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/accept", tag = "minors", params(("id" = String, Path)), request_body = TransferAnswer,
+    responses((status = 200, body = TransferOut), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, description = "no free place (placement_full)")),
+    security(("bearer" = [])))]
+pub async fn accept_transfer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<TransferAnswer>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::AnswerTransfers)?;
+    let Json(a) = payload.map_err(rejection)?;
+    store::placement::answer_transfer(&st.db, &auth.ctx, &id, true, &a.answer).await?;
+    Ok(json(StatusCode::OK, transfer_status(&st, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/refuse", tag = "minors", params(("id" = String, Path)), request_body = TransferAnswer,
+    responses((status = 200, body = TransferOut), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn refuse_transfer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<TransferAnswer>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::AnswerTransfers)?;
+    let Json(a) = payload.map_err(rejection)?;
+    store::placement::answer_transfer(&st.db, &auth.ctx, &id, false, &a.answer).await?;
+    Ok(json(StatusCode::OK, transfer_status(&st, &id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/complete", tag = "minors", params(("id" = String, Path)), request_body = TransferDone,
+    responses((status = 200, body = TransferOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn complete_transfer(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<TransferDone>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx.actor.require(Permission::EditMinors)?;
+    let Json(d) = payload.map_err(rejection)?;
+    store::placement::complete_transfer(&st.db, &auth.ctx, &id, &d.completed_on).await?;
+    Ok(json(StatusCode::OK, transfer_status(&st, &id).await?))
+}

@@ -171,6 +171,7 @@ pub struct MinorPage {
     /// Other minors present at the hub (id, name), for linking siblings.
     pub others: Vec<(String, String)>,
     pub age_outcomes: Vec<(&'static str, String)>,
+    pub transfers: Vec<store::placement::Transfer>,
 }
 
 impl MinorPage {
@@ -238,6 +239,7 @@ const DONE: &[&str] = &[
     "interview",
     "age",
     "health",
+    "transferred",
 ];
 
 #[derive(Deserialize, Default)]
@@ -267,6 +269,7 @@ async fn minor_page(
         vec![]
     };
     Ok(MinorPage {
+        transfers: store::placement::transfers_of(&st.db, &auth.ctx, id).await?,
         guardians: store::minor_care::guardians(&st.db, &auth.ctx)
             .await?
             .into_iter()

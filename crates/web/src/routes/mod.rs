@@ -35,6 +35,7 @@ pub mod minors;
 pub mod orgs;
 pub mod people;
 pub mod person_export;
+pub mod placement;
 pub mod profile;
 pub mod users;
 
@@ -427,6 +428,31 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::EditMinors),
     },
     RouteSpec {
+        method: "GET",
+        path: "/minors/{minor}/placement",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/transfers",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/transfers",
+        access: Access::Perm(P::AnswerTransfers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/no-such-transfer/accept",
+        access: Access::Perm(P::AnswerTransfers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/no-such-transfer/refuse",
+        access: Access::Perm(P::AnswerTransfers),
+    },
+    RouteSpec {
         method: "POST",
         path: "/minors/{minor}/guardian",
         access: Access::Minor(P::EditMinors),
@@ -480,6 +506,31 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "POST",
         path: "/api/v1/minors/{minor}/movements",
         access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/minors/{minor}/placement",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/minors/{minor}/transfers",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/transfers/no-such-transfer/accept",
+        access: Access::Perm(P::AnswerTransfers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/transfers/no-such-transfer/refuse",
+        access: Access::Perm(P::AnswerTransfers),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/transfers/no-such-transfer/complete",
+        access: Access::Perm(P::EditMinors),
     },
     RouteSpec {
         method: "GET",
@@ -587,6 +638,12 @@ pub fn router(state: AppState) -> Router {
         .route("/minors/sim", get(minor_care::sim))
         .route("/minors/sim/export", post(minor_care::sim_export))
         .route("/minors/sim/{export}/sent", post(minor_care::sim_sent))
+        .route("/minors/{id}/placement", get(placement::show))
+        .route("/minors/{id}/transfers", post(placement::request))
+        .route("/transfers", get(placement::incoming))
+        .route("/transfers/{id}/accept", post(placement::accept))
+        .route("/transfers/{id}/refuse", post(placement::refuse))
+        .route("/transfers/{id}/complete", post(placement::complete))
         .route("/minors/{id}/guardian", post(minor_care::appoint))
         .route("/minors/{id}/siblings", post(minor_care::siblings))
         .route("/minors/{id}/interviews", post(minor_care::interview))
@@ -718,6 +775,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/minors/{id}", get(api_minors::minor))
         .route("/api/v1/minors/{id}/notices", post(api_minors::notice))
         .route("/api/v1/minors/{id}/movements", post(api_minors::movement))
+        .route("/api/v1/minors/{id}/placement", get(api_minors::placement))
+        .route(
+            "/api/v1/minors/{id}/transfers",
+            post(api_minors::request_transfer),
+        )
+        .route(
+            "/api/v1/transfers/{id}/accept",
+            post(api_minors::accept_transfer),
+        )
+        .route(
+            "/api/v1/transfers/{id}/refuse",
+            post(api_minors::refuse_transfer),
+        )
+        .route(
+            "/api/v1/transfers/{id}/complete",
+            post(api_minors::complete_transfer),
+        )
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

@@ -15,5 +15,6 @@ mod minors;
 mod people;
 mod permissions;
 mod person_export;
+mod placement;
 mod schema;
 mod sessions_shared;
