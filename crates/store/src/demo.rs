@@ -537,6 +537,39 @@ async fn seed_minors(
         }
         taken.push((id, ago));
     }
+    // One who absconded five days ago: reported to the police, not yet to the court.
+    let arrived = day(20).and_hms_opt(9, 0, 0).unwrap_or_default();
+    let input = IntakeInput {
+        arrived_at: arrived.format("%Y-%m-%dT%H:%M").to_string(),
+        contact_place: "Stazione Ostiense".into(),
+        brought_by: "social_services".into(),
+        declared_age: "17".into(),
+        ..Default::default()
+    };
+    let person = crate::minors::with_declared_age(
+        &PersonInput {
+            given_names: "Omar".into(),
+            family_name: "Haddad".into(),
+            sex: "male".into(),
+            nationality: "Tunisia".into(),
+            languages: "ar, fr".into(),
+            ..Default::default()
+        },
+        &input,
+    );
+    let omar = intake(db, &sara, Identity::New(&person), &input).await?;
+    let gone = day(5).to_string();
+    crate::minors::end_stay(
+        db,
+        &sara,
+        &omar,
+        "absconded",
+        &gone,
+        "Non rientrato (demo)",
+        1,
+    )
+    .await?;
+    crate::minor_events::record_reports(db, &sara, &omar, &gone, "", 2).await?;
     seed_guardians(db, &sara, &taken).await
 }
 

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod dialect;
 pub mod matching;
 pub mod minor_care;
+pub mod minor_events;
 pub mod minors;
 pub mod people;
 pub mod placement;

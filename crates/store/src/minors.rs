@@ -255,7 +255,7 @@ pub async fn intake(db: &Db, ctx: &Ctx, who: Identity<'_>, input: &IntakeInput) 
     Ok(id)
 }
 
-async fn movement_in(
+pub(crate) async fn movement_in(
     tx: &mut Tx,
     ctx: &Ctx,
     minor_id: &str,
@@ -313,6 +313,14 @@ pub struct Minor {
     pub left_on: Option<NaiveDate>,
     /// Siblings share a group (a guardian's limit counts them once).
     pub family_group: Option<String>,
+    /// After an absconding: when it was reported to the police and to the juvenile court.
+    pub police_report_on: Option<NaiveDate>,
+    pub court_report_on: Option<NaiveDate>,
+    /// Coming of age: continued support to 21 and the permit's conversion.
+    pub continued_support_requested_on: Option<NaiveDate>,
+    pub continued_support_decision: Option<String>,
+    pub labour_opinion_requested_on: Option<NaiveDate>,
+    pub permit_conversion_on: Option<NaiveDate>,
     pub version: i32,
 }
 
@@ -344,10 +352,12 @@ impl Minor {
     }
 }
 
-const MINOR_COLUMNS: &str = "m.id, m.person_id, m.hub_org_id, o.name AS hub_org_name, p.given_names, p.family_name, \
+pub(crate) const MINOR_COLUMNS: &str = "m.id, m.person_id, m.hub_org_id, o.name AS hub_org_name, p.given_names, p.family_name, \
     p.name_original, p.sex, p.birth_year, p.birth_month, p.birth_day, p.birth_precision, p.nationality, p.languages, \
     m.arrived_at, m.arrival_date, m.contact_place, m.brought_by, m.brought_by_detail, m.accompanying_adult, \
-    m.declared_age, m.relatives, m.companion_willing, m.needs_sealed, m.status, m.identified_on, m.left_on, m.family_group, m.version \
+    m.declared_age, m.relatives, m.companion_willing, m.needs_sealed, m.status, m.identified_on, m.left_on, m.family_group, m.police_report_on, \
+    m.court_report_on, m.continued_support_requested_on, m.continued_support_decision, m.labour_opinion_requested_on, \
+    m.permit_conversion_on, m.version \
     FROM minors m JOIN persons p ON p.id = m.person_id JOIN organisations o ON o.id = m.hub_org_id";
 
 async fn load(db: &Db, id: &str) -> Result<Option<Minor>> {

@@ -254,6 +254,16 @@ export const PAGES = [
     },
   },
   { name: 'transfers to answer (facility)', user: 'anna', path: '/transfers' },
+  { name: 'minors daily register', user: 'sara', path: '/minors/register' },
+  {
+    name: 'absconded minor record',
+    user: 'sara',
+    path: '/minors',
+    reach: async (page) => {
+      await follow(page, page.locator('#tracing a', { hasText: 'Omar Haddad' }));
+      await page.locator('#absconding').waitFor();
+    },
+  },
   { name: 'SIM census exports', user: 'sara', path: '/minors/sim' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },

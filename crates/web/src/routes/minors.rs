@@ -29,6 +29,8 @@ pub struct HubPage {
     pub page: PageCtx,
     pub rows: Vec<HubRow>,
     pub can_edit: bool,
+    /// Minors who absconded: their records stay open for tracing.
+    pub tracing: Vec<store::minors::Minor>,
 }
 
 /// `GET /minors`: every minor present, those needing action first.
@@ -36,6 +38,7 @@ pub async fn dashboard(State(st): State<AppState>, auth: Auth) -> AppResult<Resp
     let rows = store::minors::hub_dashboard(&st.db, &auth.ctx).await?;
     Ok(render(&HubPage {
         page: auth.info.page(&auth.info.tr.t("minors-title")),
+        tracing: store::minor_events::tracing(&st.db, &auth.ctx).await?,
         rows,
         can_edit: auth.ctx.actor.can(Permission::EditMinors),
     }))
@@ -219,6 +222,34 @@ impl MinorPage {
         }
     }
 
+    /// Whether the steps at 18 are shown: close to 18 or already begun.
+    pub fn majority(&self) -> bool {
+        let m = &self.v.minor;
+        store::minor_events::near_majority(m, domain::clock::today())
+            || m.continued_support_requested_on.is_some()
+            || m.labour_opinion_requested_on.is_some()
+            || m.permit_conversion_on.is_some()
+    }
+
+    /// A date of the steps at 18: as typed if the form came back, else as recorded.
+    pub fn majority_value(&self, field: &str) -> String {
+        let kept = self.kept.get(field);
+        if !kept.is_empty() || self.errors.any() {
+            return kept.to_string();
+        }
+        let m = &self.v.minor;
+        let d = |x: Option<chrono::NaiveDate>| x.map(|d| d.to_string()).unwrap_or_default();
+        match field {
+            "continued_support_requested_on" => d(m.continued_support_requested_on),
+            "labour_opinion_requested_on" => d(m.labour_opinion_requested_on),
+            "permit_conversion_on" => d(m.permit_conversion_on),
+            "continued_support_decision" => {
+                m.continued_support_decision.clone().unwrap_or_default()
+            }
+            _ => String::new(),
+        }
+    }
+
     pub fn age(&self) -> String {
         self.v
             .minor
@@ -240,6 +271,9 @@ const DONE: &[&str] = &[
     "age",
     "health",
     "transferred",
+    "reports",
+    "returned",
+    "majority",
 ];
 
 #[derive(Deserialize, Default)]

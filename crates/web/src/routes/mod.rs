@@ -31,6 +31,7 @@ pub mod health;
 pub mod home;
 pub mod login;
 pub mod minor_care;
+pub mod minor_events;
 pub mod minors;
 pub mod orgs;
 pub mod people;
@@ -429,6 +430,26 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/minors/register",
+        access: Access::Perm(P::ViewMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/reports",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/return",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/minors/{minor}/majority",
+        access: Access::Minor(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/minors/{minor}/placement",
         access: Access::Minor(P::EditMinors),
     },
@@ -638,6 +659,10 @@ pub fn router(state: AppState) -> Router {
         .route("/minors/sim", get(minor_care::sim))
         .route("/minors/sim/export", post(minor_care::sim_export))
         .route("/minors/sim/{export}/sent", post(minor_care::sim_sent))
+        .route("/minors/register", get(minor_events::register))
+        .route("/minors/{id}/reports", post(minor_events::reports))
+        .route("/minors/{id}/return", post(minor_events::back))
+        .route("/minors/{id}/majority", post(minor_events::majority))
         .route("/minors/{id}/placement", get(placement::show))
         .route("/minors/{id}/transfers", post(placement::request))
         .route("/transfers", get(placement::incoming))

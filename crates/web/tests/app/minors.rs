@@ -163,7 +163,7 @@ async fn a_bad_intake_reports_every_problem_keeps_what_was_typed_and_writes_noth
         "typed values come back"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM persons").await, persons);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM minors").await, 3);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM minors").await, 4);
 }
 
 #[tokio::test]
@@ -728,7 +728,7 @@ async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices
     let app = TestApp::new().await;
     let mut c = sara(&app).await;
     let page = c.get("/minors/sim").await;
-    assert!(page.body.contains("conterrà 3 minori"), "{}", page.body);
+    assert!(page.body.contains("conterrà 4 minori"), "{}", page.body);
     let file = c.post("/minors/sim/export", &[]).await;
     assert_eq!(file.status, StatusCode::OK, "{}", file.body);
     assert!(
@@ -740,7 +740,11 @@ async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices
     let csv = String::from_utf8(file.bytes.to_vec()).unwrap();
     assert!(csv.starts_with("id_sprint,cognome,nome,sesso"));
     assert!(csv.contains("Camara,Abdoulaye,M,") && csv.contains("Maria Bianchi (demo)"));
-    assert_eq!(csv.lines().count(), 4);
+    assert_eq!(
+        csv.lines().count(),
+        5,
+        "the three present and the one who absconded"
+    );
     let export: (String, String) = store::with_pool!(app.db(), |p| {
         sqlx::query_as("SELECT id, sha256 FROM sim_exports")
             .fetch_one(p)
@@ -763,4 +767,125 @@ async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices
     c.get("/minors/sim").await;
     let twice = c.post(&format!("/minors/sim/{}/sent", export.0), &[]).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn an_absconded_minor_stays_open_for_tracing_until_reported_and_found() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let id = minor_id(&take_in(&mut c, &yonas("2026-11-01T23:40")).await);
+    c.get(&format!("/minors/{id}")).await;
+    let gone = c
+        .post(
+            &format!("/minors/{id}/end"),
+            &[
+                ("status", "absconded"),
+                ("left_on", "2026-11-08"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+    let hub = c.get("/minors").await;
+    let tracing = hub.body.split(r#"id="tracing""#).nth(1).unwrap();
+    assert!(
+        tracing.contains("Yonas Tesfamariam") && tracing.contains("segnalazioni da completare")
+    );
+    let page = c.get(&format!("/minors/{id}")).await;
+    assert!(page.body.contains("La scheda resta aperta per la ricerca"));
+    let early = c
+        .post(
+            &format!("/minors/{id}/reports"),
+            &[("police_report_on", "2026-11-07"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reported = c
+        .post(
+            &format!("/minors/{id}/reports"),
+            &[
+                ("police_report_on", "2026-11-08"),
+                ("court_report_on", "2026-11-09"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::SEE_OTHER, "{}", reported.body);
+    let hub = c.get("/minors").await;
+    let line = hub
+        .body
+        .split(r#"id="tracing""#)
+        .nth(1)
+        .unwrap()
+        .split("<li>")
+        .find(|l| l.contains("Yonas Tesfamariam"))
+        .unwrap()
+        .split("</li>")
+        .next()
+        .unwrap();
+    assert!(!line.contains("segnalazioni da completare"), "{line}");
+    let back = c
+        .post(
+            &format!("/minors/{id}/return"),
+            &[("returned_at", "2026-11-12T18:00"), ("version", "3")],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    let page = c.get(&format!("/minors/{id}")).await;
+    assert!(page.body.contains("Presente nell&#x27;hub") || page.body.contains("Presente nell"));
+    assert!(page.body.contains("rintracciato"));
+    // The register of that day shows the return.
+    let register = c.get("/minors/register?day=2026-11-12").await;
+    assert!(register.body.contains("Yonas Tesfamariam") && register.body.contains("rintracciato"));
+    let bad_day = c.get("/minors/register?day=12/11/2026").await;
+    assert_eq!(bad_day.status, StatusCode::OK);
+    assert!(bad_day.body.contains("is-invalid"));
+}
+
+#[tokio::test]
+async fn continued_support_may_be_asked_before_18_and_runs_to_the_21st_birthday() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let mut f = yonas("2026-11-01T23:40");
+    f.retain(|(k, _)| *k != "declared_age");
+    f.push(("birth_date", "2009-03-10".into()));
+    let id = minor_id(&take_in(&mut c, &f).await);
+    let page = c.get(&format!("/minors/{id}")).await;
+    assert!(
+        page.body.contains(r#"id="majority""#),
+        "17 years old: the steps at 18 are shown"
+    );
+    // Asked before the 18th birthday (10 March 2027): allowed.
+    let ok = c
+        .post(
+            &format!("/minors/{id}/majority"),
+            &[
+                ("continued_support_requested_on", "2026-11-20"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = c.get(&format!("/minors/{id}")).await;
+    assert!(page.body.contains(r#"value="2026-11-20""#));
+    let stale = c
+        .post(
+            &format!("/minors/{id}/majority"),
+            &[
+                ("labour_opinion_requested_on", "2026-11-21"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let minor = store::minors::get_minor(app.db(), &store::Ctx::system("test"), &id)
+        .await
+        .unwrap()
+        .minor;
+    assert_eq!(
+        store::minor_events::twenty_first_birthday(&minor)
+            .unwrap()
+            .to_string(),
+        "2030-03-10"
+    );
 }
