@@ -39,6 +39,8 @@ pub enum Permission {
     /// Take minors in and keep their record: notifications, identification, movements,
     /// the end of the stay.
     EditMinors,
+    /// See the minors' figures (counts, small ones shown as "<5"), never a record.
+    ViewMinorCounts,
     /// Answer the transfers of minors to the facilities of one's managing body, seeing only
     /// what a transfer shares.
     AnswerTransfers,
@@ -60,6 +62,7 @@ impl Permission {
         Permission::ManageCatalogue,
         Permission::ViewMinors,
         Permission::EditMinors,
+        Permission::ViewMinorCounts,
         Permission::AnswerTransfers,
     ];
 }
@@ -99,6 +102,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             EditCases,
             ViewMinors,
             EditMinors,
+            ViewMinorCounts,
         ],
         Role::InfoPointOperator => &[
             ViewOrganisations,
@@ -110,7 +114,8 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
         ],
         Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople, ViewCases],
         Role::CentreManager => &[ViewOrganisations, AnswerTransfers],
-        Role::Inspector | Role::Trainer | Role::Analyst => &[ViewOrganisations],
+        Role::Analyst => &[ViewOrganisations, ViewMinorCounts],
+        Role::Inspector | Role::Trainer => &[ViewOrganisations],
     }
 }
 

@@ -497,11 +497,27 @@ pub async fn get_minor(db: &Db, ctx: &Ctx, id: &str) -> Result<MinorView> {
         .as_ref()
         .map(|a| (a.order_date, a.concluded_on))
         .unwrap_or_default();
-    let clock = rules::clock(
+    let mut clock = rules::clock(
         &facts(&m, &notifications.iter().collect::<Vec<_>>(), age),
         &all_rules,
         today,
     );
+    // Placed in an adult-centre section: the record follows the minor there, with the
+    // section's 90 (+60) days from the day of the transfer.
+    let section: Option<(Option<NaiveDate>,)> = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT t.completed_on FROM minor_transfers t JOIN centres c ON c.id = t.centre_id \
+             WHERE t.minor_id = $1 AND t.status = 'completed' AND c.kind = 'adult_section_minors' \
+             ORDER BY t.completed_on DESC LIMIT 1",
+        )
+        .bind(&m.id)
+        .fetch_optional(p)
+        .await
+    })
+    .map_err(db_err)?;
+    if let Some((Some(placed),)) = section {
+        clock.push(rules::adult_section_term(placed, None, &all_rules, today));
+    }
     let read = Ctx {
         purpose: Some(ctx.purpose.clone().unwrap_or_else(|| PURPOSE_CARE.into())),
         ..ctx.clone()
@@ -910,4 +926,99 @@ pub async fn present_at_hub(db: &Db, ctx: &Ctx, hub: &str) -> Result<Vec<(String
         .await
     })
     .map_err(db_err)
+}
+
+/// A count as shown to those who see aggregates only: 1 to 4 are shown as "<5", so that a
+/// small group (three Eritrean girls) cannot point at a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Count(pub i64);
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if (1..5).contains(&self.0) {
+            write!(f, "<5")
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+/// The minors' figures for those who see counts only (analysts): no names, no records.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MinorCounts {
+    pub present: Count,
+    pub arrived_last_30_days: Count,
+    /// Stays ended in the last 30 days, by reason.
+    pub ended_last_30_days: Vec<(String, Count)>,
+    /// Minors present, by nationality (ISO code, or empty when unknown).
+    pub present_by_nationality: Vec<(String, Count)>,
+}
+
+pub async fn counts(db: &Db, ctx: &Ctx) -> Result<MinorCounts> {
+    ctx.actor.require(Permission::ViewMinorCounts)?;
+    let (filter, org) = match ctx.actor.scope_for(Permission::ViewMinorCounts) {
+        Some(domain::account::Scope::All) => ("", None),
+        _ => (
+            " AND m.hub_org_id = $2",
+            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
+        ),
+    };
+    let since = domain::clock::today() - chrono::Duration::days(30);
+    let one = |sql: String| {
+        let org = org.clone();
+        async move {
+            let n: (i64,) = with_pool!(db, |p| {
+                let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(since);
+                match &org {
+                    Some(o) => q.bind(o).fetch_one(p).await,
+                    None => q.fetch_one(p).await,
+                }
+            })
+            .map_err(db_err)?;
+            Ok::<_, Error>(Count(n.0))
+        }
+    };
+    let groups = |sql: String| {
+        let org = org.clone();
+        async move {
+            let rows: Vec<(Option<String>, i64)> = with_pool!(db, |p| {
+                let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(since);
+                match &org {
+                    Some(o) => q.bind(o).fetch_all(p).await,
+                    None => q.fetch_all(p).await,
+                }
+            })
+            .map_err(db_err)?;
+            Ok::<_, Error>(
+                rows.into_iter()
+                    .map(|(k, n)| (k.unwrap_or_default(), Count(n)))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    // `$1` (the date) is bound in every query, so the hub filter is always `$2`.
+    let present = one(format!(
+        "SELECT COUNT(*) FROM minors m WHERE m.status = 'present' AND $1 = $1{filter}"
+    ))
+    .await?;
+    let arrived = one(format!(
+        "SELECT COUNT(*) FROM minors m WHERE m.arrival_date >= $1{filter}"
+    ))
+    .await?;
+    let ended = groups(format!(
+        "SELECT m.status, COUNT(*) FROM minors m WHERE m.left_on >= $1{filter} GROUP BY m.status ORDER BY m.status"
+    ))
+    .await?;
+    let by_nationality = groups(format!(
+        "SELECT p.nationality, COUNT(*) FROM minors m JOIN persons p ON p.id = m.person_id \
+         WHERE m.status = 'present' AND $1 = $1{filter} GROUP BY p.nationality ORDER BY COUNT(*) DESC, p.nationality"
+    ))
+    .await?;
+    audit::record(db, ctx, Event::new("minor.counts_read", "minor", None)).await?;
+    Ok(MinorCounts {
+        present,
+        arrived_last_30_days: arrived,
+        ended_last_30_days: ended,
+        present_by_nationality: by_nationality,
+    })
 }

@@ -118,6 +118,8 @@ impl ReqInfo {
             }
             if u.actor.can(Permission::ViewMinors) {
                 add("/minors", "nav-minors");
+            } else if u.actor.can(Permission::ViewMinorCounts) {
+                add("/minors/counts", "nav-minors");
             }
             if u.actor.can(Permission::AnswerTransfers) {
                 add("/transfers", "nav-transfers");

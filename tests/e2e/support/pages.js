@@ -255,6 +255,7 @@ export const PAGES = [
   },
   { name: 'transfers to answer (facility)', user: 'anna', path: '/transfers' },
   { name: 'minors daily register', user: 'sara', path: '/minors/register' },
+  { name: 'minors figures (analyst)', user: 'elena', path: '/minors/counts' },
   {
     name: 'absconded minor record',
     user: 'sara',

@@ -531,7 +531,7 @@ impl Modify for BearerAuth {
           api_cases::add_note, api_cases::add_appointment, api_cases::upload_document, api_cases::download_document,
           api_minors::minors, api_minors::minor, api_minors::intake, api_minors::notice, api_minors::movement,
           api_minors::placement, api_minors::request_transfer, api_minors::accept_transfer, api_minors::refuse_transfer,
-          api_minors::complete_transfer),
+          api_minors::complete_transfer, api_minors::register),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
@@ -540,7 +540,8 @@ impl Modify for BearerAuth {
                        api_minors::MinorOut, api_minors::MinorRecordOut, api_minors::TermOut, api_minors::NoticeOut,
                        api_minors::MovementOut, api_minors::NewMinor, api_minors::NewNotice, api_minors::NewMovement,
                        api_minors::OfferOut, api_minors::ExcludedOut, api_minors::PlacementOut, api_minors::NewTransfer,
-                       api_minors::TransferAnswer, api_minors::TransferDone, api_minors::TransferOut)),
+                       api_minors::TransferAnswer, api_minors::TransferDone, api_minors::TransferOut,
+                       api_minors::RegisterOut, api_minors::RegisterLineOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

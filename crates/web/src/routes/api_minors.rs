@@ -495,3 +495,60 @@ pub async fn complete_transfer(
     store::placement::complete_transfer(&st.db, &auth.ctx, &id, &d.completed_on).await?;
     Ok(json(StatusCode::OK, transfer_status(&st, &id).await?))
 }
+
+/// The hub's daily presence register.
+#[derive(Serialize, ToSchema)]
+pub struct RegisterOut {
+    day: String,
+    /// Minors present at the end of the day.
+    present: i64,
+    movements: Vec<RegisterLineOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegisterLineOut {
+    minor_id: String,
+    /// Rome local time, YYYY-MM-DDTHH:MM:SS
+    at: String,
+    /// entry, exit, out, back
+    kind: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DayParam {
+    /// YYYY-MM-DD (today when absent)
+    day: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/minors/register", tag = "minors", params(DayParam),
+    responses((status = 200, body = RegisterOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn register(
+    State(st): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<DayParam>,
+) -> AppResult<Response> {
+    let day = match q.day.as_deref().map(str::trim) {
+        None | Some("") => domain::clock::today(),
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| domain::Error::field("day", "date_invalid"))?,
+    };
+    let (lines, present) = store::minor_events::daily_register(&st.db, &auth.ctx, day).await?;
+    Ok(json(
+        StatusCode::OK,
+        RegisterOut {
+            day: day.to_string(),
+            present,
+            movements: lines
+                .into_iter()
+                .map(|l| RegisterLineOut {
+                    minor_id: l.minor_id,
+                    at: l.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    kind: l.kind,
+                    note: l.note,
+                })
+                .collect(),
+        },
+    ))
+}

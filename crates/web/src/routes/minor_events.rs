@@ -130,3 +130,19 @@ pub async fn register(
         invalid_day: !typed.trim().is_empty() && parsed.is_none(),
     }))
 }
+
+#[derive(Template)]
+#[template(path = "minor_counts.html")]
+pub struct CountsPage {
+    pub page: PageCtx,
+    pub c: store::minors::MinorCounts,
+}
+
+/// `GET /minors/counts`: the figures for those who see aggregates only.
+pub async fn counts(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let c = store::minors::counts(&st.db, &auth.ctx).await?;
+    Ok(render(&CountsPage {
+        page: auth.info.page(&auth.info.tr.t("counts-title")),
+        c,
+    }))
+}

@@ -434,6 +434,11 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::ViewMinors),
     },
     RouteSpec {
+        method: "GET",
+        path: "/minors/counts",
+        access: Access::Perm(P::ViewMinorCounts),
+    },
+    RouteSpec {
         method: "POST",
         path: "/minors/{minor}/reports",
         access: Access::Minor(P::EditMinors),
@@ -512,6 +517,11 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "POST",
         path: "/api/v1/minors",
         access: Access::Perm(P::EditMinors),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/minors/register",
+        access: Access::Perm(P::ViewMinors),
     },
     RouteSpec {
         method: "GET",
@@ -660,6 +670,7 @@ pub fn router(state: AppState) -> Router {
         .route("/minors/sim/export", post(minor_care::sim_export))
         .route("/minors/sim/{export}/sent", post(minor_care::sim_sent))
         .route("/minors/register", get(minor_events::register))
+        .route("/minors/counts", get(minor_events::counts))
         .route("/minors/{id}/reports", post(minor_events::reports))
         .route("/minors/{id}/return", post(minor_events::back))
         .route("/minors/{id}/majority", post(minor_events::majority))
@@ -797,6 +808,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/minors",
             get(api_minors::minors).post(api_minors::intake),
         )
+        .route("/api/v1/minors/register", get(api_minors::register))
         .route("/api/v1/minors/{id}", get(api_minors::minor))
         .route("/api/v1/minors/{id}/notices", post(api_minors::notice))
         .route("/api/v1/minors/{id}/movements", post(api_minors::movement))

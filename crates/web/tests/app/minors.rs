@@ -889,3 +889,29 @@ async fn continued_support_may_be_asked_before_18_and_runs_to_the_21st_birthday(
         "2030-03-10"
     );
 }
+
+#[tokio::test]
+async fn analysts_see_the_minors_figures_with_small_counts_hidden_and_no_record() {
+    let app = TestApp::new().await;
+    let mut elena = app.client();
+    elena.login_ok("elena").await;
+    let page = elena.get("/minors/counts").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // Three present in the demo: shown as "<5"; no name anywhere.
+    assert!(
+        page.body.contains(r#"<dd id="count-present">&#60;5</dd>"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Abdoulaye") && !page.body.contains("Camara"));
+    assert_eq!(elena.get("/minors").await.status, StatusCode::FORBIDDEN);
+    let token = app.token_for("sara").await;
+    let mut c = app.client();
+    let reg = c.api("GET", "/api/v1/minors/register", &token, None).await;
+    assert_eq!(reg.status, StatusCode::OK, "{}", reg.body);
+    assert_eq!(reg.json()["present"], 3);
+    let bad = c
+        .api("GET", "/api/v1/minors/register?day=26/11", &token, None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -417,3 +417,57 @@ async fn the_api_takes_a_minor_in_shows_the_clock_and_places_them() {
             .any(|m| m["kind"] == "exit")
     );
 }
+
+#[tokio::test]
+async fn a_minor_placed_in_an_adult_centre_section_keeps_its_90_plus_60_day_term_on_the_record() {
+    let app = TestApp::new().await;
+    let mut c = sara(&app).await;
+    let yonas = take_in(&mut c, "Yonas", 16, "ti").await;
+    let place = place_of(&app, "CAS Salaria — sezione minori (demo)").await;
+    c.get(&format!("/minors/{yonas}/placement")).await;
+    let asked = c
+        .post(
+            &format!("/minors/{yonas}/transfers"),
+            &[("place_id", &place)],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let transfer: (String,) = store::with_pool!(app.db(), |p| {
+        sqlx::query_as("SELECT id FROM minor_transfers WHERE minor_id = $1")
+            .bind(&yonas)
+            .fetch_one(p)
+            .await
+    })
+    .unwrap();
+    let mut anna = app.client();
+    anna.login_ok("anna").await;
+    anna.get("/transfers").await;
+    anna.post(&format!("/transfers/{}/accept", transfer.0), &[])
+        .await;
+    c.get(&format!("/minors/{yonas}/placement")).await;
+    let today = domain::clock::today();
+    let done = c
+        .post(
+            &format!("/transfers/{}/complete", transfer.0),
+            &[("completed_on", &today.to_string()), ("minor_id", &yonas)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = c.get(&format!("/minors/{yonas}")).await;
+    let row = page
+        .body
+        .split(r#"id="term-adult_section""#)
+        .nth(1)
+        .expect("the adult-section term is on the clock")
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(
+        row.contains(&(today + chrono::Duration::days(90)).to_string()),
+        "{row}"
+    );
+    assert!(
+        row.contains(&(today + chrono::Duration::days(150)).to_string()),
+        "{row}"
+    );
+}
