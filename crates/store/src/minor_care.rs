@@ -8,7 +8,6 @@ use domain::{Error, FieldError, Result};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::cases::parse_date;
 use crate::crypto::keyring;
 use crate::db::{Ctx, Db, db_err};
 use crate::minors::Minor;
@@ -43,31 +42,7 @@ fn day_in_stay(
     required: bool,
     errs: &mut Vec<FieldError>,
 ) -> Option<NaiveDate> {
-    match parse_date(field, v) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new(field, "date_in_future"));
-            None
-        }
-        Ok(Some(d)) if d < m.arrival_date => {
-            errs.push(FieldError::new(field, "date_before_arrival"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            if required {
-                errs.push(FieldError::new(field, "field_required"));
-            }
-            None
-        }
-        Err(Error::Validation(f)) => {
-            errs.extend(f);
-            None
-        }
-        Err(_) => {
-            errs.push(FieldError::new(field, "date_invalid"));
-            None
-        }
-    }
+    crate::minors::date_in(field, v, m.arrival_date, required, errs)
 }
 
 fn finish<T>(value: Option<T>, errs: Vec<FieldError>) -> Result<T> {

@@ -9,38 +9,9 @@ use domain::{Error, FieldError, Result};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::cases::parse_date;
 use crate::db::{Ctx, Db, db_err};
-use crate::minors::{MINOR_COLUMNS, Minor, load_for, movement_in};
+use crate::minors::{MINOR_COLUMNS, Minor, date_in, hub_scope, load_for, movement_in};
 use crate::{Ts, with_pool, with_tx};
-
-/// A date not in the future and not before `after`.
-fn date_between(
-    field: &str,
-    v: &str,
-    after: NaiveDate,
-    errs: &mut Vec<FieldError>,
-) -> Option<NaiveDate> {
-    match parse_date(field, v) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new(field, "date_in_future"));
-            None
-        }
-        Ok(Some(d)) if d < after => {
-            errs.push(FieldError::new(field, "date_before_arrival"));
-            None
-        }
-        Ok(d) => d,
-        Err(Error::Validation(f)) => {
-            errs.extend(f);
-            None
-        }
-        Err(_) => {
-            errs.push(FieldError::new(field, "date_invalid"));
-            None
-        }
-    }
-}
 
 /// A versioned update of a minor's row: the SQL binds `dates`, then `text` if any, then
 /// the time, the id and the version read.
@@ -97,8 +68,8 @@ pub async fn record_reports(
     }
     let from = m.left_on.unwrap_or(m.arrival_date);
     let mut errs = vec![];
-    let police = date_between("police_report_on", police_on, from, &mut errs);
-    let court = date_between("court_report_on", court_on, from, &mut errs);
+    let police = date_in("police_report_on", police_on, from, false, &mut errs);
+    let court = date_in("court_report_on", court_on, from, false, &mut errs);
     if police.is_none() && court.is_none() && errs.is_empty() {
         errs.push(FieldError::new("police_report_on", "field_required"));
     }
@@ -200,10 +171,11 @@ pub async fn record_age_of_majority(
 ) -> Result<()> {
     let m = load_for(db, ctx, id, Permission::EditMinors).await?;
     let mut errs = vec![];
-    let support = date_between(
+    let support = date_in(
         "continued_support_requested_on",
         &input.continued_support_requested_on,
         m.arrival_date,
+        false,
         &mut errs,
     );
     if let (Some(s), Some(limit)) = (support, twenty_first_birthday(&m))
@@ -214,16 +186,18 @@ pub async fn record_age_of_majority(
             "continued_support_after_21",
         ));
     }
-    let opinion = date_between(
+    let opinion = date_in(
         "labour_opinion_requested_on",
         &input.labour_opinion_requested_on,
         m.arrival_date,
+        false,
         &mut errs,
     );
-    let conversion = date_between(
+    let conversion = date_in(
         "permit_conversion_on",
         &input.permit_conversion_on,
         m.arrival_date,
+        false,
         &mut errs,
     );
     let decision = input.continued_support_decision.trim();
@@ -255,13 +229,7 @@ pub async fn record_age_of_majority(
 /// Minors who absconded from the hubs the actor sees: their records stay open for tracing.
 pub async fn tracing(db: &Db, ctx: &Ctx) -> Result<Vec<Minor>> {
     ctx.actor.require(Permission::ViewMinors)?;
-    let (filter, org) = match ctx.actor.scope_for(Permission::ViewMinors) {
-        Some(domain::account::Scope::All) => ("", None),
-        _ => (
-            " AND m.hub_org_id = $1",
-            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
-        ),
-    };
+    let (filter, org) = hub_scope(ctx, Permission::ViewMinors, "m.hub_org_id", 1)?;
     let sql = format!(
         "SELECT {MINOR_COLUMNS} WHERE m.status = 'absconded'{filter} ORDER BY m.left_on DESC"
     );

@@ -125,6 +125,60 @@ impl IntakeInput {
     }
 }
 
+/// A date typed for a minor's record: not in the future and not before `after` (the
+/// arrival, or the day the stay ended). Problems go to `errs`; `None` when empty (an
+/// error too if `required`) or refused.
+pub(crate) fn date_in(
+    field: &str,
+    v: &str,
+    after: NaiveDate,
+    required: bool,
+    errs: &mut Vec<FieldError>,
+) -> Option<NaiveDate> {
+    match crate::cases::parse_date(field, v) {
+        Ok(Some(d)) if d > domain::clock::today() => {
+            errs.push(FieldError::new(field, "date_in_future"));
+            None
+        }
+        Ok(Some(d)) if d < after => {
+            errs.push(FieldError::new(field, "date_before_arrival"));
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            if required {
+                errs.push(FieldError::new(field, "field_required"));
+            }
+            None
+        }
+        Err(Error::Validation(f)) => {
+            errs.extend(f);
+            None
+        }
+        Err(_) => {
+            errs.push(FieldError::new(field, "date_invalid"));
+            None
+        }
+    }
+}
+
+/// The SQL condition (`AND <column> = $n`) and its value that keep a list to the hubs the
+/// actor holds `perm` for: nothing for a national scope, the actor's organisation otherwise.
+pub(crate) fn hub_scope(
+    ctx: &Ctx,
+    perm: Permission,
+    column: &str,
+    n: usize,
+) -> Result<(String, Option<String>)> {
+    match ctx.actor.scope_for(perm) {
+        Some(domain::account::Scope::All) => Ok((String::new(), None)),
+        _ => Ok((
+            format!(" AND {column} = ${n}"),
+            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
+        )),
+    }
+}
+
 /// Whose identity the intake records: someone already in the register (picked from the
 /// likely matches) or a new person.
 #[derive(Clone, Copy)]
@@ -554,13 +608,7 @@ pub struct HubRow {
 /// those with one due soon, each group by days at the hub (longest first).
 pub async fn hub_dashboard(db: &Db, ctx: &Ctx) -> Result<Vec<HubRow>> {
     ctx.actor.require(Permission::ViewMinors)?;
-    let (filter, org) = match ctx.actor.scope_for(Permission::ViewMinors) {
-        Some(domain::account::Scope::All) => ("", None),
-        _ => (
-            " AND m.hub_org_id = $1",
-            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
-        ),
-    };
+    let (filter, org) = hub_scope(ctx, Permission::ViewMinors, "m.hub_org_id", 1)?;
     let sql = format!(
         "SELECT {MINOR_COLUMNS} WHERE m.status = 'present'{filter} ORDER BY m.arrival_date"
     );
@@ -640,26 +688,7 @@ pub async fn record_notification(
     if !rules::RECIPIENTS.contains(&recipient) {
         errs.push(FieldError::new("recipient", "field_invalid_choice"));
     }
-    let sent = match crate::cases::parse_date("sent_on", sent_on) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new("sent_on", "date_in_future"));
-            None
-        }
-        Ok(Some(d)) if d < m.arrival_date => {
-            errs.push(FieldError::new("sent_on", "date_before_arrival"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errs.push(FieldError::new("sent_on", "field_required"));
-            None
-        }
-        Err(Error::Validation(f)) => {
-            errs.extend(f);
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let sent = date_in("sent_on", sent_on, m.arrival_date, true, &mut errs);
     let reference = optional("reference", reference, 200, &mut errs);
     let sent = match sent {
         Some(s) if errs.is_empty() => s,
@@ -817,26 +846,7 @@ pub async fn end_stay(
     if status == "present" || !rules::STATUSES.contains(&status) {
         errs.push(FieldError::new("status", "field_invalid_choice"));
     }
-    let day = match crate::cases::parse_date("left_on", on) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new("left_on", "date_in_future"));
-            None
-        }
-        Ok(Some(d)) if d < m.arrival_date => {
-            errs.push(FieldError::new("left_on", "date_before_arrival"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errs.push(FieldError::new("left_on", "field_required"));
-            None
-        }
-        Err(Error::Validation(f)) => {
-            errs.extend(f);
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let day = date_in("left_on", on, m.arrival_date, true, &mut errs);
     let note = optional("exit_note", note, 500, &mut errs);
     let day = match day {
         Some(d) if errs.is_empty() => d,
@@ -956,13 +966,7 @@ pub struct MinorCounts {
 
 pub async fn counts(db: &Db, ctx: &Ctx) -> Result<MinorCounts> {
     ctx.actor.require(Permission::ViewMinorCounts)?;
-    let (filter, org) = match ctx.actor.scope_for(Permission::ViewMinorCounts) {
-        Some(domain::account::Scope::All) => ("", None),
-        _ => (
-            " AND m.hub_org_id = $2",
-            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
-        ),
-    };
+    let (filter, org) = hub_scope(ctx, Permission::ViewMinorCounts, "m.hub_org_id", 2)?;
     let since = domain::clock::today() - chrono::Duration::days(30);
     let one = |sql: String| {
         let org = org.clone();

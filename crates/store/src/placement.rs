@@ -304,15 +304,9 @@ const SHARED_COLUMNS: &str = "t.id, c.name AS centre_name, p.given_names, p.fami
 /// Transfers to the facilities of the actor's managing body, waiting ones first.
 pub async fn incoming(db: &Db, ctx: &Ctx) -> Result<Vec<SharedTransfer>> {
     ctx.actor.require(Permission::AnswerTransfers)?;
-    let (filter, org) = match ctx.actor.scope_for(Permission::AnswerTransfers) {
-        Some(domain::account::Scope::All) => ("", None),
-        _ => (
-            " WHERE c.org_id = $1",
-            Some(ctx.actor.org_id.clone().ok_or(Error::Forbidden)?),
-        ),
-    };
+    let (filter, org) = crate::minors::hub_scope(ctx, Permission::AnswerTransfers, "c.org_id", 1)?;
     let sql = format!(
-        "SELECT {SHARED_COLUMNS}{filter} ORDER BY CASE t.status WHEN 'requested' THEN 0 ELSE 1 END, t.requested_at DESC"
+        "SELECT {SHARED_COLUMNS} WHERE TRUE{filter} ORDER BY CASE t.status WHEN 'requested' THEN 0 ELSE 1 END, t.requested_at DESC"
     );
     let rows: Vec<SharedTransfer> = with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
