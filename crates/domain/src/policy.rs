@@ -41,6 +41,12 @@ pub enum Permission {
     EditMinors,
     /// See the minors' figures (counts, small ones shown as "<5"), never a record.
     ViewMinorCounts,
+    /// See the registry of reception centres (a centre manager: their own centres).
+    ViewCentres,
+    /// Add and edit centres and their contracts (the Prefecture's monitoring office).
+    ManageCentres,
+    /// Record a centre's daily presences, by form or CSV (a centre manager: their own).
+    RecordPresences,
     /// Answer the transfers of minors to the facilities of one's managing body, seeing only
     /// what a transfer shares.
     AnswerTransfers,
@@ -63,6 +69,9 @@ impl Permission {
         Permission::ViewMinors,
         Permission::EditMinors,
         Permission::ViewMinorCounts,
+        Permission::ViewCentres,
+        Permission::ManageCentres,
+        Permission::RecordPresences,
         Permission::AnswerTransfers,
     ];
 }
@@ -113,9 +122,20 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             EditCases,
         ],
         Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople, ViewCases],
-        Role::CentreManager => &[ViewOrganisations, AnswerTransfers],
+        Role::CentreManager => &[
+            ViewOrganisations,
+            AnswerTransfers,
+            ViewCentres,
+            RecordPresences,
+        ],
+        Role::Inspector => &[
+            ViewOrganisations,
+            ViewCentres,
+            ManageCentres,
+            RecordPresences,
+        ],
         Role::Analyst => &[ViewOrganisations, ViewMinorCounts],
-        Role::Inspector | Role::Trainer => &[ViewOrganisations],
+        Role::Trainer => &[ViewOrganisations],
     }
 }
 

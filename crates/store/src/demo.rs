@@ -145,6 +145,14 @@ pub const USERS: &[DemoUser] = &[
         lang: "it",
     },
     DemoUser {
+        username: "bruno",
+        full_name: "Bruno Costa",
+        org: "ente2",
+        role: Role::CentreManager,
+        scope: Scope::Organisation,
+        lang: "it",
+    },
+    DemoUser {
         username: "davide",
         full_name: "Davide Marino",
         org: "integra",
@@ -316,7 +324,119 @@ async fn seed_people(
     .await?;
     seed_cases(db, ids, users, &fatima).await?;
     seed_centres(db, ids).await?;
+    seed_cas(db, ids).await?;
     seed_minors(db, ids, users).await
+}
+
+/// Reception centres (CAS) under contract with the Prefecture, with a week of presences:
+/// two run by Il Faro (Anna Greco), one by Consorzio Tevere (Bruno Costa), one of them over
+/// capacity and on the older contract schema.
+async fn seed_cas(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
+    use crate::centres::{CentreInput, record_presence, save};
+    let ctx = Ctx::system("demo-seed");
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let cas = [
+        (
+            "CAS-RM-0101",
+            "CAS Via Casilina (demo)",
+            "ente1",
+            "Roma",
+            "2021",
+            "2022-01-01",
+            "2026-12-31",
+            60,
+            "35.00",
+            60,
+            0,
+            52,
+            0,
+        ),
+        (
+            "CAS-RM-0102",
+            "CAS Monte Sacro (demo)",
+            "ente1",
+            "Roma",
+            "2023",
+            "2024-03-01",
+            "2027-02-28",
+            40,
+            "29.50",
+            20,
+            20,
+            18,
+            17,
+        ),
+        (
+            "CAS-RM-0207",
+            "CAS Tevere Nord (demo)",
+            "ente2",
+            "Fiumicino",
+            "2021",
+            "2021-06-01",
+            "2026-05-31",
+            80,
+            "33.90",
+            80,
+            0,
+            91,
+            0,
+        ),
+    ];
+    let today = domain::clock::today();
+    for (
+        code,
+        name,
+        owner,
+        municipality,
+        schema,
+        start,
+        end,
+        places,
+        price,
+        cap_m,
+        cap_f,
+        male,
+        female,
+    ) in cas
+    {
+        let id = save(
+            db,
+            &ctx,
+            None,
+            &CentreInput {
+                code: code.into(),
+                name: name.into(),
+                kind: "cas".into(),
+                org_id: org(owner),
+                municipality: municipality.into(),
+                contract_number: format!("Conv. {code}/2021"),
+                contract_start: start.into(),
+                contract_end: end.into(),
+                contract_schema: schema.into(),
+                places_contracted: places.to_string(),
+                daily_price: price.into(),
+                capacity_male: cap_m.to_string(),
+                capacity_female: cap_f.to_string(),
+                contact_person: "Referente (demo)".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        for back in 1..=7 {
+            let day = (today - chrono::Duration::days(back)).to_string();
+            let drift = (back % 3) as i32;
+            record_presence(
+                db,
+                &ctx,
+                &id,
+                &day,
+                &(male - drift).max(0).to_string(),
+                &(female - drift).max(0).to_string(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// name, kind, managing body, municipality, latitude, longitude, languages, specialisms, bands

@@ -12,6 +12,7 @@ pub mod case_documents;
 pub mod case_notes;
 pub mod cases;
 pub mod catalogue;
+pub mod centres;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -45,6 +45,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "centres",
     "centre_places",
     "minor_transfers",
+    "centre_presences",
 ];
 
 /// table → column → nullable

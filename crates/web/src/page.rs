@@ -121,6 +121,9 @@ impl ReqInfo {
             } else if u.actor.can(Permission::ViewMinorCounts) {
                 add("/minors/counts", "nav-minors");
             }
+            if u.actor.can(Permission::ViewCentres) {
+                add("/centres", "nav-centres");
+            }
             if u.actor.can(Permission::AnswerTransfers) {
                 add("/transfers", "nav-transfers");
             }

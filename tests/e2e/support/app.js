@@ -23,6 +23,7 @@ export const DEMO_USERS = [
   { username: 'sara', fullName: 'Sara Esposito', role: 'minors_officer', lang: 'it' },
   { username: 'paolo', fullName: 'Paolo Ferri', role: 'inspector', lang: 'it' },
   { username: 'anna', fullName: 'Anna Greco', role: 'centre_manager', lang: 'it' },
+  { username: 'bruno', fullName: 'Bruno Costa', role: 'centre_manager', lang: 'it' },
   { username: 'davide', fullName: 'Davide Marino', role: 'trainer', lang: 'it' },
   { username: 'elena', fullName: 'Elena Ricci', role: 'analyst', lang: 'it' },
 ];

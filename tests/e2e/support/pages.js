@@ -266,6 +266,18 @@ export const PAGES = [
     },
   },
   { name: 'SIM census exports', user: 'sara', path: '/minors/sim' },
+  { name: 'centres list', user: 'paolo', path: '/centres' },
+  { name: 'new centre form', user: 'paolo', path: '/centres/new' },
+  {
+    name: 'centre page with presences',
+    user: 'anna',
+    path: '/centres',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'CAS Via Casilina' }));
+      await page.locator('#presences').waitFor();
+    },
+  },
+  { name: 'presences import', user: 'anna', path: '/centres/presences/import' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

@@ -27,6 +27,7 @@ pub mod audit;
 pub mod case_records;
 pub mod cases;
 pub mod catalogue;
+pub mod centres;
 pub mod health;
 pub mod home;
 pub mod login;
@@ -430,6 +431,26 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/centres",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/centres/new",
+        access: Access::Perm(P::ManageCentres),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/centres",
+        access: Access::Perm(P::ManageCentres),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/centres/presences/import",
+        access: Access::Perm(P::RecordPresences),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/minors/register",
         access: Access::Perm(P::ViewMinors),
     },
@@ -695,6 +716,17 @@ pub fn router(state: AppState) -> Router {
         .route("/minors/{id}/identification", post(minors::identified))
         .route("/minors/{id}/movements", post(minors::movement))
         .route("/minors/{id}/end", post(minors::end))
+        .route("/centres", get(centres::list).post(centres::create))
+        .route("/centres/new", get(centres::new_form))
+        .route(
+            "/centres/presences/import",
+            get(centres::import_form)
+                .post(centres::import)
+                .layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route("/centres/{id}", get(centres::show).post(centres::update))
+        .route("/centres/{id}/edit", get(centres::edit_form))
+        .route("/centres/{id}/presences", post(centres::record))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/citizenship", get(cases::citizenship))

@@ -11,6 +11,7 @@ mod bad_input;
 mod case_records;
 mod cases;
 mod catalogue;
+mod centres;
 mod minors;
 mod people;
 mod permissions;
