@@ -13,6 +13,7 @@ pub mod case_notes;
 pub mod cases;
 pub mod catalogue;
 pub mod centres;
+pub mod checklists;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -46,6 +46,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "centre_places",
     "minor_transfers",
     "centre_presences",
+    "checklist_templates",
+    "checklist_items",
 ];
 
 /// table → column → nullable

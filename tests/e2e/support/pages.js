@@ -278,6 +278,7 @@ export const PAGES = [
     },
   },
   { name: 'presences import', user: 'anna', path: '/centres/presences/import' },
+  { name: 'checklist template (2021)', user: 'paolo', path: '/checklists/2021' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

@@ -406,3 +406,27 @@ pub async fn import(State(st): State<AppState>, auth: Auth, req: Request) -> App
         },
     }
 }
+
+#[derive(Template)]
+#[template(path = "checklist.html")]
+pub struct ChecklistPage {
+    pub page: PageCtx,
+    pub t: store::checklists::Template,
+    pub it: bool,
+}
+
+/// `GET /checklists/{schema}`: the template a centre on that contract schema is checked
+/// against.
+pub async fn checklist(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(schema): Path<String>,
+) -> AppResult<Response> {
+    let t = store::checklists::current(&st.db, &auth.ctx, &schema).await?;
+    let it = auth.lang().as_str() == "it";
+    Ok(render(&ChecklistPage {
+        page: auth.info.page(if it { &t.title_it } else { &t.title_en }),
+        t,
+        it,
+    }))
+}

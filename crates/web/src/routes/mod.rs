@@ -446,6 +446,11 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/checklists/2021",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/centres/presences/import",
         access: Access::Perm(P::RecordPresences),
     },
@@ -727,6 +732,7 @@ pub fn router(state: AppState) -> Router {
         .route("/centres/{id}", get(centres::show).post(centres::update))
         .route("/centres/{id}/edit", get(centres::edit_form))
         .route("/centres/{id}/presences", post(centres::record))
+        .route("/checklists/{schema}", get(centres::checklist))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/citizenship", get(cases::citizenship))

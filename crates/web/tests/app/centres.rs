@@ -270,3 +270,47 @@ async fn the_registry_is_kept_by_the_inspectors_with_checked_fields_and_no_silen
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_centre_is_checked_against_the_template_of_its_own_contract_schema() {
+    let app = TestApp::new().await;
+    let mut paolo = app.client();
+    paolo.login_ok("paolo").await;
+    let old = paolo.get("/checklists/2021").await;
+    let new = paolo.get("/checklists/2023").await;
+    assert_eq!(old.status, StatusCode::OK);
+    assert_eq!(new.status, StatusCode::OK);
+    for heading in [
+        "Mediazione linguistico-culturale",
+        "Assistenza sanitaria",
+        "Assistenza sociale",
+        "Registro degli eventi critici",
+    ] {
+        assert!(
+            old.body.contains(heading) && new.body.contains(heading),
+            "{heading}"
+        );
+    }
+    // After DL 20/2023 these are required only where the contract still says so.
+    for heading in [
+        "Supporto psicologico",
+        "Corsi di lingua italiana",
+        "Orientamento legale",
+    ] {
+        assert!(old.body.contains(heading), "{heading} in 2021");
+        assert!(!new.body.contains(heading), "{heading} not in 2023");
+    }
+    assert_eq!(
+        paolo.get("/checklists/1999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let casilina = centre_id(&app, "CAS-RM-0101").await;
+    let page = paolo.get(&format!("/centres/{casilina}")).await;
+    assert!(page.body.contains(r#"href="/checklists/2021""#));
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    assert_eq!(
+        giulia.get("/checklists/2021").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
