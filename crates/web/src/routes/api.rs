@@ -13,7 +13,7 @@ use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{api_cases, api_minors};
+use super::{api_cases, api_centres, api_minors};
 use crate::auth::Auth;
 use crate::error::{AppResult, Rendered};
 use crate::state::AppState;
@@ -531,7 +531,8 @@ impl Modify for BearerAuth {
           api_cases::add_note, api_cases::add_appointment, api_cases::upload_document, api_cases::download_document,
           api_minors::minors, api_minors::minor, api_minors::intake, api_minors::notice, api_minors::movement,
           api_minors::placement, api_minors::request_transfer, api_minors::accept_transfer, api_minors::refuse_transfer,
-          api_minors::complete_transfer, api_minors::register),
+          api_minors::complete_transfer, api_minors::register,
+          api_centres::centres, api_centres::centre, api_centres::add_presence, api_centres::import),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
@@ -541,7 +542,9 @@ impl Modify for BearerAuth {
                        api_minors::MovementOut, api_minors::NewMinor, api_minors::NewNotice, api_minors::NewMovement,
                        api_minors::OfferOut, api_minors::ExcludedOut, api_minors::PlacementOut, api_minors::NewTransfer,
                        api_minors::TransferAnswer, api_minors::TransferDone, api_minors::TransferOut,
-                       api_minors::RegisterOut, api_minors::RegisterLineOut)),
+                       api_minors::RegisterOut, api_minors::RegisterLineOut,
+                       api_centres::CentreOut, api_centres::PresenceOut, api_centres::CentreRecordOut,
+                       api_centres::NewPresence, api_centres::ImportOut, api_centres::LineErrorOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

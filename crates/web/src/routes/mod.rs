@@ -22,6 +22,7 @@ use crate::state::AppState;
 
 pub mod api;
 pub mod api_cases;
+pub mod api_centres;
 pub mod api_minors;
 pub mod audit;
 pub mod case_records;
@@ -446,6 +447,16 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/api/v1/centres",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/centres/presences/import",
+        access: Access::Perm(P::RecordPresences),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/checklists/2021",
         access: Access::Perm(P::ViewCentres),
     },
@@ -845,6 +856,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/minors",
             get(api_minors::minors).post(api_minors::intake),
+        )
+        .route("/api/v1/centres", get(api_centres::centres))
+        .route(
+            "/api/v1/centres/presences/import",
+            post(api_centres::import).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route("/api/v1/centres/{id}", get(api_centres::centre))
+        .route(
+            "/api/v1/centres/{id}/presences",
+            post(api_centres::add_presence),
         )
         .route("/api/v1/minors/register", get(api_minors::register))
         .route("/api/v1/minors/{id}", get(api_minors::minor))

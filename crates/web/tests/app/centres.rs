@@ -314,3 +314,60 @@ async fn a_centre_is_checked_against_the_template_of_its_own_contract_schema() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_api_lists_own_centres_records_presences_and_imports_a_file() {
+    let app = TestApp::new().await;
+    let anna = app.token_for("anna").await;
+    let mut c = app.client();
+    let list = c.api("GET", "/api/v1/centres", &anna, None).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let names: Vec<String> = list
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("CAS Via Casilina")));
+    assert!(!names.iter().any(|n| n.contains("CAS Tevere Nord")));
+    let casilina = centre_id(&app, "CAS-RM-0101").await;
+    let tevere = centre_id(&app, "CAS-RM-0207").await;
+    let ok = c
+        .api(
+            "POST",
+            &format!("/api/v1/centres/{casilina}/presences"),
+            &anna,
+            Some(r#"{"day":"2026-11-03","male":49,"female":0}"#),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.json()["code"], "CAS-RM-0101");
+    let other = c
+        .api(
+            "POST",
+            &format!("/api/v1/centres/{tevere}/presences"),
+            &anna,
+            Some(r#"{"day":"2026-11-03","male":1,"female":0}"#),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    let imported = c
+        .api(
+            "POST",
+            "/api/v1/centres/presences/import",
+            &anna,
+            Some("date,centre_code,male,female\n2026-11-03,CAS-RM-0101,48,0\n2026-11-03,CAS-RM-0207,1,1\n"),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let j = imported.json();
+    assert_eq!(j["imported"], 1);
+    assert_eq!(j["replaced"], 1);
+    assert_eq!(j["errors"][0]["line"], 3);
+    assert_eq!(j["errors"][0]["code"], "csv_centre_not_yours");
+    assert_eq!(
+        presence(&app, "CAS-RM-0101", "2026-11-03").await,
+        Some((48, 0))
+    );
+}
