@@ -53,18 +53,28 @@ pub struct Centre {
     pub last_day: Option<NaiveDate>,
     pub last_male: Option<i32>,
     pub last_female: Option<i32>,
+    /// For facilities for minors: their bands of places and how many are taken.
+    pub band_places: Option<i64>,
+    pub band_occupied: Option<i64>,
 }
 
 impl Centre {
     pub fn capacity(&self) -> Option<i32> {
         match (self.capacity_male, self.capacity_female) {
-            (None, None) => self.places_contracted,
+            (None, None) => self
+                .places_contracted
+                .or_else(|| self.band_places.and_then(|p| i32::try_from(p).ok())),
             (m, f) => Some(m.unwrap_or(0) + f.unwrap_or(0)),
         }
     }
 
+    /// Guests by the latest daily count, or, for a facility for minors without counts,
+    /// the places its transfers have taken.
     pub fn guests(&self) -> Option<i32> {
-        Some(self.last_male? + self.last_female?)
+        match (self.last_male, self.last_female) {
+            (Some(m), Some(f)) => Some(m + f),
+            _ => self.band_occupied.and_then(|o| i32::try_from(o).ok()),
+        }
     }
 
     /// Guests over capacity, in percent (e.g. 112): shown red above 100.
@@ -83,7 +93,9 @@ impl Centre {
 const COLUMNS: &str = "c.id, c.code, c.name, c.kind, c.org_id, o.name AS org_name, c.address, c.municipality, c.lat, c.lon, \
     c.active, c.contract_number, c.contract_start, c.contract_end, c.contract_schema, c.places_contracted, \
     c.daily_price_cents, c.capacity_male, c.capacity_female, c.contact_person, c.phone, c.email, c.version, \
-    lp.day AS last_day, lp.male AS last_male, lp.female AS last_female \
+    lp.day AS last_day, lp.male AS last_male, lp.female AS last_female, \
+    (SELECT SUM(b.places) FROM centre_places b WHERE b.centre_id = c.id) AS band_places, \
+    (SELECT SUM(b.occupied) FROM centre_places b WHERE b.centre_id = c.id) AS band_occupied \
     FROM centres c JOIN organisations o ON o.id = c.org_id \
     LEFT JOIN centre_presences lp ON lp.centre_id = c.id \
     AND lp.day = (SELECT MAX(x.day) FROM centre_presences x WHERE x.centre_id = c.id)";

@@ -168,6 +168,19 @@ async fn a_centre_manager_sees_and_records_only_their_own_centres() {
         tevere.contains("deadline-overdue"),
         "over capacity is flagged: {tevere}"
     );
+    // A facility for minors shows its bands of places and those taken.
+    let ponte = all
+        .body
+        .split("Comunità Il Ponte")
+        .nth(1)
+        .unwrap()
+        .split("</tr>")
+        .next()
+        .unwrap();
+    assert!(
+        ponte.contains(">10<") && ponte.contains("8 (80%)"),
+        "{ponte}"
+    );
     let filtered = paolo.get("/centres?municipality=Fiumicino").await;
     assert!(
         filtered.body.contains("CAS Tevere Nord") && !filtered.body.contains("CAS Via Casilina")
