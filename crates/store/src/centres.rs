@@ -225,15 +225,6 @@ pub struct CentreInput {
     pub version: i32,
 }
 
-fn opt_text(field: &str, v: &str, max: usize, errs: &mut Vec<FieldError>) -> Option<String> {
-    let t = v.trim();
-    if t.chars().count() > max {
-        errs.push(FieldError::new(field, "field_too_long"));
-        return None;
-    }
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 fn opt_int(field: &str, v: &str, max: i32, errs: &mut Vec<FieldError>) -> Option<i32> {
     let t = v.trim();
     if t.is_empty() {
@@ -295,15 +286,18 @@ pub async fn save(db: &Db, ctx: &Ctx, id: Option<&str>, i: &CentreInput) -> Resu
     if !orgs.iter().any(|o| o.id == i.org_id) {
         errs.push(FieldError::new("org_id", "field_invalid_choice"));
     }
-    let code = opt_text("code", &i.code, 40, &mut errs);
-    let address = opt_text("address", &i.address, 300, &mut errs).unwrap_or_default();
-    let municipality =
-        opt_text("municipality", &i.municipality, 100, &mut errs).unwrap_or_default();
+    let code = crate::minors::optional("code", &i.code, 40, &mut errs);
+    let address =
+        crate::minors::optional("address", &i.address, 300, &mut errs).unwrap_or_default();
+    let municipality = crate::minors::optional("municipality", &i.municipality, 100, &mut errs)
+        .unwrap_or_default();
     let lat = opt_coord("lat", &i.lat, 90.0, &mut errs);
     let lon = opt_coord("lon", &i.lon, 180.0, &mut errs);
-    let languages = opt_text("languages", &i.languages, 200, &mut errs).unwrap_or_default();
-    let specialisms = opt_text("specialisms", &i.specialisms, 300, &mut errs).unwrap_or_default();
-    let number = opt_text("contract_number", &i.contract_number, 100, &mut errs);
+    let languages =
+        crate::minors::optional("languages", &i.languages, 200, &mut errs).unwrap_or_default();
+    let specialisms =
+        crate::minors::optional("specialisms", &i.specialisms, 300, &mut errs).unwrap_or_default();
+    let number = crate::minors::optional("contract_number", &i.contract_number, 100, &mut errs);
     let start = crate::cases::parse_date("contract_start", &i.contract_start)
         .map_err(|e| errs.extend(e.fields().to_vec()))
         .ok()
@@ -317,7 +311,7 @@ pub async fn save(db: &Db, ctx: &Ctx, id: Option<&str>, i: &CentreInput) -> Resu
     {
         errs.push(FieldError::new("contract_end", "date_before_start"));
     }
-    let schema = opt_text("contract_schema", &i.contract_schema, 10, &mut errs);
+    let schema = crate::minors::optional("contract_schema", &i.contract_schema, 10, &mut errs);
     if let Some(s) = &schema
         && !CONTRACT_SCHEMAS.contains(&s.as_str())
     {
@@ -327,8 +321,8 @@ pub async fn save(db: &Db, ctx: &Ctx, id: Option<&str>, i: &CentreInput) -> Resu
     let price = price_cents(&i.daily_price, &mut errs);
     let cap_m = opt_int("capacity_male", &i.capacity_male, 5000, &mut errs);
     let cap_f = opt_int("capacity_female", &i.capacity_female, 5000, &mut errs);
-    let contact = opt_text("contact_person", &i.contact_person, 200, &mut errs);
-    let phone = opt_text("phone", &i.phone, 50, &mut errs);
+    let contact = crate::minors::optional("contact_person", &i.contact_person, 200, &mut errs);
+    let phone = crate::minors::optional("phone", &i.phone, 50, &mut errs);
     let email = match domain::validate::optional_email(&i.email) {
         Ok(e) => e,
         Err(e) => {

@@ -13,6 +13,7 @@ use crate::db::{Ctx, Db, db_err};
 use crate::minors::Minor;
 use crate::{Ts, new_id, with_pool, with_tx};
 
+/// A text of at most `max` characters; an empty one is `None`, or a field error if required.
 fn text(
     field: &str,
     v: &str,
@@ -20,18 +21,11 @@ fn text(
     required: bool,
     errs: &mut Vec<FieldError>,
 ) -> Option<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        if required {
-            errs.push(FieldError::new(field, "field_required"));
-        }
+    if required && v.trim().is_empty() {
+        errs.push(FieldError::new(field, "field_required"));
         return None;
     }
-    if t.chars().count() > max {
-        errs.push(FieldError::new(field, "field_too_long"));
-        return None;
-    }
-    Some(t.to_string())
+    crate::minors::optional(field, v, max, errs)
 }
 
 /// A date between the minor's arrival and today (`None` when empty and not required).

@@ -55,7 +55,14 @@ struct IntakeValues {
     needs: Option<String>,
 }
 
-fn optional(field: &str, v: &str, max: usize, errs: &mut Vec<FieldError>) -> Option<String> {
+/// An optional text of at most `max` characters: `None` when empty, a field error in
+/// `errs` when too long (the forms of the hub and of the centres' registry share it).
+pub(crate) fn optional(
+    field: &str,
+    v: &str,
+    max: usize,
+    errs: &mut Vec<FieldError>,
+) -> Option<String> {
     let t = v.trim();
     if t.chars().count() > max {
         errs.push(FieldError::new(field, "field_too_long"));
