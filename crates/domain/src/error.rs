@@ -57,6 +57,9 @@ pub enum Error {
     UnsupportedMediaType,
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A record kept immutable no longer matches the hash taken when it was frozen.
+    #[error("content does not match its recorded hash")]
+    Tampered,
     #[error("storage full: {0}")]
     StorageFull(String),
     /// An unexpected internal failure. The text is logged, never sent to clients.
@@ -89,6 +92,7 @@ impl Error {
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::Unavailable(_) => "unavailable",
             Error::StorageFull(_) => "storage_full",
+            Error::Tampered => "tampered",
             Error::Internal(_) => "internal",
         }
     }
@@ -100,7 +104,7 @@ impl Error {
             Error::InvalidCredentials | Error::InvalidTotp => 401,
             Error::Forbidden | Error::Csrf | Error::AccountDisabled => 403,
             Error::Validation(_) => 422,
-            Error::Conflict | Error::Duplicate(_) => 409,
+            Error::Conflict | Error::Duplicate(_) | Error::Tampered => 409,
             Error::AccountLocked | Error::RateLimited => 429,
             Error::PayloadTooLarge => 413,
             Error::BadRequest => 400,
@@ -149,6 +153,7 @@ pub const ALL_CODES: &[&str] = &[
     "unsupported_media_type",
     "unavailable",
     "storage_full",
+    "tampered",
     "internal",
 ];
 
@@ -178,6 +183,7 @@ mod tests {
             Error::UnsupportedMediaType,
             Error::Unavailable(String::new()),
             Error::StorageFull(String::new()),
+            Error::Tampered,
             Error::Internal(String::new()),
         ];
         assert_eq!(samples.len(), ALL_CODES.len());

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod error;
 pub mod legal;
 pub mod minors;
+pub mod monitoring;
 pub mod people;
 pub mod placement;
 pub mod policy;

@@ -50,6 +50,17 @@ pub enum Permission {
     /// Answer the transfers of minors to the facilities of one's managing body, seeing only
     /// what a transfer shares.
     AnswerTransfers,
+    /// Plan, carry out and close inspections of centres; verify or reopen corrective
+    /// actions and record penalties (the monitoring office).
+    Inspect,
+    /// Answer the corrective actions of one's own centres, with evidence.
+    AnswerFindings,
+    /// Log a centre's critical events and guests' complaints.
+    LogCentreEvents,
+    /// Record legal-support consultations held for guests (their notes are sealed).
+    RecordLegalSupport,
+    /// See the monitoring figures: counts and averages across centres, never a guest.
+    ViewMonitoringFigures,
 }
 
 impl Permission {
@@ -73,6 +84,11 @@ impl Permission {
         Permission::ManageCentres,
         Permission::RecordPresences,
         Permission::AnswerTransfers,
+        Permission::Inspect,
+        Permission::AnswerFindings,
+        Permission::LogCentreEvents,
+        Permission::RecordLegalSupport,
+        Permission::ViewMonitoringFigures,
     ];
 }
 
@@ -127,14 +143,20 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             AnswerTransfers,
             ViewCentres,
             RecordPresences,
+            AnswerFindings,
+            LogCentreEvents,
         ],
         Role::Inspector => &[
             ViewOrganisations,
             ViewCentres,
             ManageCentres,
             RecordPresences,
+            Inspect,
+            LogCentreEvents,
+            RecordLegalSupport,
+            ViewMonitoringFigures,
         ],
-        Role::Analyst => &[ViewOrganisations, ViewMinorCounts],
+        Role::Analyst => &[ViewOrganisations, ViewMinorCounts, ViewMonitoringFigures],
         Role::Trainer => &[ViewOrganisations],
     }
 }

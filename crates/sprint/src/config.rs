@@ -43,6 +43,9 @@ pub struct Config {
     pub minors_court: String,
     /// Minors per volunteer guardian before an appointment needs confirming.
     pub guardian_max_minors: usize,
+    /// Map tiles for the centres' map, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`
+    /// (an in-house tile server); empty: the map shows the centres without a background.
+    pub map_tiles: String,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
@@ -77,6 +80,7 @@ impl Default for Config {
             minors_prosecutor: s.minors_prosecutor.clone(),
             minors_court: s.minors_court.clone(),
             guardian_max_minors: s.guardian_max_minors,
+            map_tiles: String::new(),
             trust_proxy: false,
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_seconds / 60,
@@ -181,6 +185,8 @@ KEYS (sprint.toml key / environment variable, default):
   minors_prosecutor        SPRINT_MINORS_PROSECUTOR        addressee of a minor's notice to the prosecutor
   minors_court             SPRINT_MINORS_COURT             addressee of a minor's notice to the court
   guardian_max_minors      SPRINT_GUARDIAN_MAX_MINORS      3 (minors per guardian before a warning)
+  map_tiles                SPRINT_MAP_TILES                empty (no map background); a tile URL
+                           with {z}/{x}/{y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png
   trust_proxy              SPRINT_TRUST_PROXY              false
   lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
   lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
@@ -279,6 +285,7 @@ impl Config {
             max_body_bytes: self.max_body_bytes,
             trust_proxy: self.trust_proxy,
             demo: self.demo,
+            map_tiles: self.map_tiles.trim().to_string(),
         }
     }
 

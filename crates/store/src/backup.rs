@@ -256,10 +256,14 @@ async fn restore_postgres(db: &Db, from: &Path) -> Result<()> {
     }
     let mut conn = pg.acquire().await.map_err(db_err)?;
     let mut tx = conn.begin().await.map_err(db_err)?;
-    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER USER")
+    for t in crate::schema::GUARDED_TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {t} DISABLE TRIGGER USER"
+        )))
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+    }
     let all = TABLES_IN_ORDER.join(", ");
     sqlx::query(sqlx::AssertSqlSafe(format!("TRUNCATE {all}")))
         .execute(&mut *tx)
@@ -278,10 +282,14 @@ async fn restore_postgres(db: &Db, from: &Path) -> Result<()> {
         copy.send(bytes).await.map_err(db_err)?;
         copy.finish().await.map_err(db_err)?;
     }
-    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER USER")
+    for t in crate::schema::GUARDED_TABLES {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE {t} ENABLE TRIGGER USER"
+        )))
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+    }
     tx.commit().await.map_err(db_err)?;
     Ok(())
 }

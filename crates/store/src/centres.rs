@@ -154,6 +154,11 @@ pub async fn municipalities(db: &Db, ctx: &Ctx) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// A centre without any permission check: for callers that check their own.
+pub(crate) async fn load_any(db: &Db, id: &str) -> Result<Option<Centre>> {
+    load(db, id).await
+}
+
 async fn load(db: &Db, id: &str) -> Result<Option<Centre>> {
     let sql = format!("SELECT {COLUMNS} WHERE c.id = $1");
     with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))

@@ -222,7 +222,7 @@ fn as_org(org_id: &str) -> Ctx {
 
 /// A demo user's own hand, for records that show their author (notes), so the demo reads
 /// "Chiara Neri" and not the seeding job.
-fn as_user(org_id: &str, user_id: Option<&String>) -> Ctx {
+pub(crate) fn as_user(org_id: &str, user_id: Option<&String>) -> Ctx {
     let mut ctx = as_org(org_id);
     if let Some(id) = user_id {
         ctx.actor.id = id.clone();
@@ -325,12 +325,14 @@ async fn seed_people(
     seed_cases(db, ids, users, &fatima).await?;
     seed_centres(db, ids).await?;
     seed_cas(db, ids).await?;
+    crate::demo_monitoring::seed(db, ids, users).await?;
     seed_minors(db, ids, users).await
 }
 
 /// Reception centres (CAS) under contract with the Prefecture, with a week of presences:
 /// two run by Il Faro (Anna Greco), one by Consorzio Tevere (Bruno Costa), one of them over
-/// capacity and on the older contract schema.
+/// capacity and on the older contract schema (Via Casilina too, which the monitoring demo
+/// makes the first on Paolo's planning page).
 async fn seed_cas(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
     use crate::centres::{CentreInput, record_presence, save};
     let ctx = Ctx::system("demo-seed");
@@ -348,7 +350,7 @@ async fn seed_cas(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Res
             "35.00",
             60,
             0,
-            52,
+            64,
             0,
         ),
         (
@@ -383,6 +385,11 @@ async fn seed_cas(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Res
         ),
     ];
     let today = domain::clock::today();
+    let coords = |code: &str| match code {
+        "CAS-RM-0101" => ("41.8795", "12.5702"),
+        "CAS-RM-0102" => ("41.9452", "12.5391"),
+        _ => ("41.7723", "12.2402"),
+    };
     for (
         code,
         name,
@@ -418,6 +425,8 @@ async fn seed_cas(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Res
                 capacity_male: cap_m.to_string(),
                 capacity_female: cap_f.to_string(),
                 contact_person: "Referente (demo)".into(),
+                lat: coords(code).0.into(),
+                lon: coords(code).1.into(),
                 ..Default::default()
             },
         )

@@ -48,6 +48,26 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "centre_presences",
     "checklist_templates",
     "checklist_items",
+    "inspections",
+    "inspection_team",
+    "inspection_answers",
+    "findings",
+    "corrective_actions",
+    "action_events",
+    "monitoring_files",
+    "centre_events",
+    "legal_consultations",
+];
+
+/// Tables whose triggers refuse changes (the audit log, closed inspections): a restore
+/// into PostgreSQL switches their triggers off while it copies the rows back.
+pub const GUARDED_TABLES: &[&str] = &[
+    "audit_log",
+    "inspections",
+    "inspection_team",
+    "inspection_answers",
+    "findings",
+    "monitoring_files",
 ];
 
 /// table → column → nullable

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod page;
 pub mod routes;
 pub mod state;
+pub mod svg;
 
 pub use routes::router;
 pub use state::{AppState, WebConfig};

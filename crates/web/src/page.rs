@@ -124,6 +124,15 @@ impl ReqInfo {
             if u.actor.can(Permission::ViewCentres) {
                 add("/centres", "nav-centres");
             }
+            if u.actor.can(Permission::Inspect) {
+                add("/inspections", "nav-inspections");
+            }
+            if u.actor.can(Permission::Inspect) || u.actor.can(Permission::AnswerFindings) {
+                add("/actions", "nav-actions");
+            }
+            if u.actor.can(Permission::ViewMonitoringFigures) && !u.actor.can(Permission::Inspect) {
+                add("/monitoring/figures", "nav-monitoring");
+            }
             if u.actor.can(Permission::AnswerTransfers) {
                 add("/transfers", "nav-transfers");
             }

@@ -20,6 +20,38 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Shown on pages and in the README: the demo world is seeded.
     pub demo: bool,
+    /// Tile URL template for the centres' map (`{z}`, `{x}`, `{y}`), or empty for none.
+    pub map_tiles: String,
+}
+
+impl WebConfig {
+    /// The tile server's origin (`https://host[:port]`), when the template is usable: the
+    /// content security policy lets images come from there and nowhere else.
+    pub fn tile_origin(&self) -> Option<String> {
+        let t = self.map_tiles.as_str();
+        if !["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p)) {
+            return None;
+        }
+        let (scheme, rest) = t.split_once("://")?;
+        if scheme != "https" && scheme != "http" {
+            return None;
+        }
+        let host = rest.split('/').next().filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })?;
+        Some(format!("{scheme}://{host}"))
+    }
+
+    /// The content security policy, with the tile server added to `img-src` if set.
+    pub fn csp(&self) -> String {
+        match self.tile_origin() {
+            Some(o) => crate::headers::CSP
+                .replace("img-src 'self' data:", &format!("img-src 'self' data: {o}")),
+            None => crate::headers::CSP.to_string(),
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -34,6 +66,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             trust_proxy: false,
             demo: false,
+            map_tiles: String::new(),
         }
     }
 }
@@ -42,13 +75,58 @@ impl Default for WebConfig {
 pub struct AppState {
     pub db: Db,
     pub cfg: Arc<WebConfig>,
+    /// The content security policy header, built once from the configuration.
+    pub csp: axum::http::HeaderValue,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: WebConfig) -> Self {
+        let csp = axum::http::HeaderValue::from_str(&cfg.csp())
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static(crate::headers::CSP));
         AppState {
             db,
             cfg: Arc::new(cfg),
+            csp,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebConfig;
+
+    fn with_tiles(t: &str) -> WebConfig {
+        WebConfig {
+            map_tiles: t.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_tile_server_and_nothing_else_is_added_to_the_image_sources() {
+        let c = with_tiles("https://tiles.example.org:8443/osm/{z}/{x}/{y}.png");
+        assert_eq!(
+            c.tile_origin().as_deref(),
+            Some("https://tiles.example.org:8443")
+        );
+        assert!(
+            c.csp()
+                .contains("img-src 'self' data: https://tiles.example.org:8443;")
+        );
+        assert!(c.csp().contains("script-src 'self';"));
+    }
+
+    #[test]
+    fn a_tile_address_without_placeholders_or_with_odd_characters_is_ignored() {
+        for bad in [
+            "",
+            "https://tiles.example.org/map.png",
+            "javascript://x/{z}/{x}/{y}",
+            "https://evil.example.org;script-src *//{z}/{x}/{y}",
+        ] {
+            let c = with_tiles(bad);
+            assert_eq!(c.tile_origin(), None, "{bad}");
+            assert_eq!(c.csp(), crate::headers::CSP);
         }
     }
 }

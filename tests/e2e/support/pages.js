@@ -279,6 +279,40 @@ export const PAGES = [
   },
   { name: 'presences import', user: 'anna', path: '/centres/presences/import' },
   { name: 'checklist template (2021)', user: 'paolo', path: '/checklists/2021' },
+  { name: 'inspections list', user: 'paolo', path: '/inspections' },
+  { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },
+  {
+    name: 'inspection checklist',
+    user: 'paolo',
+    path: '/inspections/new',
+    reach: async (page) => {
+      await page.locator('#centre_id').selectOption({ label: 'CAS Monte Sacro (demo) (CAS-RM-0102)' });
+      await submit(page, page.locator('main form [type=submit]'));
+      await page.locator('#sheet').waitFor();
+    },
+  },
+  {
+    name: 'closed inspection report',
+    user: 'anna',
+    path: '/centres',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'CAS Via Casilina' }));
+      await follow(page, page.locator('#inspections a[href^="/inspections/"]'));
+      await page.locator('.integrity').waitFor();
+    },
+  },
+  { name: 'corrective actions (manager)', user: 'bruno', path: '/actions' },
+  {
+    name: 'corrective action',
+    user: 'bruno',
+    path: '/actions',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a[href^="/actions/"]'));
+      await page.locator('#action-status').waitFor();
+    },
+  },
+  { name: 'centres map', user: 'paolo', path: '/centres/map' },
+  { name: 'monitoring figures (analyst)', user: 'elena', path: '/monitoring/figures' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

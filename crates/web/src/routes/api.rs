@@ -13,7 +13,7 @@ use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{api_cases, api_centres, api_minors};
+use super::{api_cases, api_centres, api_minors, api_monitoring};
 use crate::auth::Auth;
 use crate::error::{AppResult, Rendered};
 use crate::state::AppState;
@@ -532,7 +532,10 @@ impl Modify for BearerAuth {
           api_minors::minors, api_minors::minor, api_minors::intake, api_minors::notice, api_minors::movement,
           api_minors::placement, api_minors::request_transfer, api_minors::accept_transfer, api_minors::refuse_transfer,
           api_minors::complete_transfer, api_minors::register,
-          api_centres::centres, api_centres::centre, api_centres::add_presence, api_centres::import),
+          api_centres::centres, api_centres::centre, api_centres::add_presence, api_centres::import,
+          api_monitoring::inspections, api_monitoring::inspection, api_monitoring::answer,
+          api_monitoring::actions, api_monitoring::action, api_monitoring::answer_action,
+          api_monitoring::verify_action, api_monitoring::reopen_action),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
@@ -544,7 +547,11 @@ impl Modify for BearerAuth {
                        api_minors::TransferAnswer, api_minors::TransferDone, api_minors::TransferOut,
                        api_minors::RegisterOut, api_minors::RegisterLineOut,
                        api_centres::CentreOut, api_centres::PresenceOut, api_centres::CentreRecordOut,
-                       api_centres::NewPresence, api_centres::ImportOut, api_centres::LineErrorOut)),
+                       api_centres::NewPresence, api_centres::ImportOut, api_centres::LineErrorOut,
+                       api_monitoring::InspectionOut, api_monitoring::AnswerOut, api_monitoring::HeadingOut,
+                       api_monitoring::FindingOut, api_monitoring::InspectionRecordOut, api_monitoring::NewAnswer,
+                       api_monitoring::SavedOut, api_monitoring::ActionOut, api_monitoring::ActionEventOut,
+                       api_monitoring::ActionRecordOut, api_monitoring::ActionStep)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -66,9 +66,30 @@ pub struct CentrePage {
     pub errors: FormErrors,
     pub kept: Kept,
     pub done: bool,
+    pub chart: String,
+    pub inspections: Vec<store::inspections::Inspection>,
+    pub actions: Vec<store::corrective::Action>,
+    pub events: Vec<store::centre_log::CentreEvent>,
+    pub can_log: bool,
+    pub can_inspect: bool,
+    /// Legal-support consultations: only for those who record them.
+    pub consultations: Option<Vec<store::centre_log::Consultation>>,
 }
 
-async fn centre_page(
+impl CentrePage {
+    pub fn categories(&self) -> Vec<(&'static str, &'static str)> {
+        store::centre_log::EVENT_CATEGORIES
+            .iter()
+            .flat_map(|(k, cats)| cats.iter().map(move |c| (*k, *c)))
+            .collect()
+    }
+
+    pub fn topics(&self) -> &'static [&'static str] {
+        store::centre_log::LEGAL_TOPICS
+    }
+}
+
+pub(crate) async fn centre_page(
     st: &AppState,
     auth: &Auth,
     id: &str,
@@ -77,9 +98,43 @@ async fn centre_page(
     done: bool,
 ) -> AppResult<CentrePage> {
     let c = store::centres::get(&st.db, &auth.ctx, id, Permission::ViewCentres).await?;
+    let presences = store::centres::presences(&st.db, &auth.ctx, id, 30).await?;
+    let days: Vec<crate::svg::Day> = presences
+        .iter()
+        .rev()
+        .map(|p| crate::svg::Day {
+            label: p.day.to_string(),
+            guests: p.male + p.female,
+        })
+        .collect();
+    let chart = if days.is_empty() {
+        String::new()
+    } else {
+        crate::svg::occupancy(&days, c.capacity(), &auth.info.tr.t("occupancy-chart"))
+    };
+    let actor = &auth.ctx.actor;
     Ok(CentrePage {
         page: auth.info.page(&c.name),
-        presences: store::centres::presences(&st.db, &auth.ctx, id, 30).await?,
+        chart,
+        inspections: store::inspections::list(&st.db, &auth.ctx, Some(id)).await?,
+        actions: store::corrective::list(
+            &st.db,
+            &auth.ctx,
+            &store::corrective::Filter {
+                centre: id.to_string(),
+                status: String::new(),
+            },
+        )
+        .await?,
+        events: store::centre_log::events(&st.db, &auth.ctx, id).await?,
+        can_log: actor.reaches(Permission::LogCentreEvents, &c.org_id, None),
+        can_inspect: actor.can(Permission::Inspect),
+        consultations: if actor.can(Permission::RecordLegalSupport) {
+            Some(store::centre_log::consultations(&st.db, &auth.ctx, id).await?)
+        } else {
+            None
+        },
+        presences,
         can_manage: auth.ctx.actor.can(Permission::ManageCentres),
         can_record: auth
             .ctx

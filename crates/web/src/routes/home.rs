@@ -64,8 +64,14 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-minors", None),
             ("area-minors-clock", None),
         ],
-        Role::Inspector => &[("area-inspection-plan", None), ("area-inspections", None)],
-        Role::CentreManager => &[("area-my-centre", None), ("area-corrective-actions", None)],
+        Role::Inspector => &[
+            ("area-inspection-plan", Some("/monitoring/planning")),
+            ("area-inspections", Some("/inspections")),
+        ],
+        Role::CentreManager => &[
+            ("area-my-centre", Some("/centres")),
+            ("area-corrective-actions", Some("/actions")),
+        ],
         Role::Trainer => &[("area-trainings", None), ("area-helpdesk", None)],
         Role::Analyst => &[("area-indicators", None), ("area-open-data", None)],
     }

@@ -20,10 +20,12 @@ use crate::error::render_errors;
 use crate::headers::security_headers;
 use crate::state::AppState;
 
+pub mod actions;
 pub mod api;
 pub mod api_cases;
 pub mod api_centres;
 pub mod api_minors;
+pub mod api_monitoring;
 pub mod audit;
 pub mod case_records;
 pub mod cases;
@@ -31,10 +33,13 @@ pub mod catalogue;
 pub mod centres;
 pub mod health;
 pub mod home;
+pub mod inspection_pdf;
+pub mod inspections;
 pub mod login;
 pub mod minor_care;
 pub mod minor_events;
 pub mod minors;
+pub mod monitoring;
 pub mod orgs;
 pub mod people;
 pub mod person_export;
@@ -467,6 +472,46 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/inspections",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/inspections/new",
+        access: Access::Perm(P::Inspect),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/inspections",
+        access: Access::Perm(P::Inspect),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/monitoring/planning",
+        access: Access::Perm(P::Inspect),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/monitoring/figures",
+        access: Access::Perm(P::ViewMonitoringFigures),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/centres/map",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/inspections",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/actions",
+        access: Access::Perm(P::ViewCentres),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/minors/register",
         access: Access::Perm(P::ViewMinors),
     },
@@ -744,6 +789,44 @@ pub fn router(state: AppState) -> Router {
         .route("/centres/{id}/edit", get(centres::edit_form))
         .route("/centres/{id}/presences", post(centres::record))
         .route("/checklists/{schema}", get(centres::checklist))
+        .route("/centres/map", get(monitoring::map))
+        .route("/centres/{id}/events", post(monitoring::log_event))
+        .route(
+            "/centres/{id}/consultations",
+            post(monitoring::consultation),
+        )
+        .route("/monitoring/planning", get(monitoring::planning))
+        .route("/monitoring/figures", get(monitoring::figures))
+        .route(
+            "/inspections",
+            get(inspections::list).post(inspections::create),
+        )
+        .route("/inspections/new", get(inspections::new_form))
+        .route("/inspections/{id}", get(inspections::show))
+        .route("/inspections/{id}/answers", post(inspections::save_all))
+        .route("/inspections/{id}/answer", post(inspections::save_one))
+        .route("/inspections/{id}/findings", post(inspections::add_finding))
+        .route(
+            "/inspections/{id}/findings/{finding}/remove",
+            post(inspections::remove_finding),
+        )
+        .route(
+            "/inspections/{id}/evidence",
+            post(inspections::add_evidence).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route("/inspections/{id}/files/{file}", get(inspections::file))
+        .route("/inspections/{id}/close", post(inspections::close))
+        .route("/inspections/{id}/cancel", post(inspections::cancel))
+        .route("/inspections/{id}/report.pdf", get(inspections::report_pdf))
+        .route("/actions", get(actions::list))
+        .route("/actions/{id}", get(actions::show))
+        .route(
+            "/actions/{id}/answer",
+            post(actions::answer).layer(DefaultBodyLimit::max(upload_limit(&state))),
+        )
+        .route("/actions/{id}/verify", post(actions::verify))
+        .route("/actions/{id}/reopen", post(actions::reopen))
+        .route("/actions/{id}/penalty", post(actions::penalty))
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/citizenship", get(cases::citizenship))
@@ -863,6 +946,26 @@ pub fn router(state: AppState) -> Router {
             post(api_centres::import).layer(DefaultBodyLimit::max(upload_limit(&state))),
         )
         .route("/api/v1/centres/{id}", get(api_centres::centre))
+        .route("/api/v1/inspections", get(api_monitoring::inspections))
+        .route("/api/v1/inspections/{id}", get(api_monitoring::inspection))
+        .route(
+            "/api/v1/inspections/{id}/answers",
+            post(api_monitoring::answer),
+        )
+        .route("/api/v1/actions", get(api_monitoring::actions))
+        .route("/api/v1/actions/{id}", get(api_monitoring::action))
+        .route(
+            "/api/v1/actions/{id}/answer",
+            post(api_monitoring::answer_action),
+        )
+        .route(
+            "/api/v1/actions/{id}/verify",
+            post(api_monitoring::verify_action),
+        )
+        .route(
+            "/api/v1/actions/{id}/reopen",
+            post(api_monitoring::reopen_action),
+        )
         .route(
             "/api/v1/centres/{id}/presences",
             post(api_centres::add_presence),

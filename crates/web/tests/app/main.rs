@@ -13,6 +13,7 @@ mod cases;
 mod catalogue;
 mod centres;
 mod minors;
+mod monitoring;
 mod people;
 mod permissions;
 mod person_export;

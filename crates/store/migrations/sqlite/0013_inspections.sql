@@ -1,0 +1,175 @@
+-- Inspections of reception centres against their contract's checklist, what they find,
+-- and the corrective actions that follow; what centres report going wrong (critical events,
+-- complaints); legal-support consultations held for guests.
+--
+-- A closed inspection is frozen twice over: triggers refuse any change to it, its answers,
+-- findings and evidence, and its content is kept as canonical JSON with its SHA-256, which
+-- is recomputed from the rows whenever the report is opened, so a change made around the
+-- triggers is detected.
+
+-- A number item scores against its target (staff hours 100%, Italian course 10 hours a
+-- week); a number without one is only recorded. Set before any inspection exists.
+ALTER TABLE checklist_items ADD COLUMN target REAL;
+UPDATE checklist_items SET target = 100 WHERE id IN ('tpl-2021-1-17', 'tpl-2023-1-14');
+UPDATE checklist_items SET target = 10 WHERE id = 'tpl-2021-1-10';
+
+CREATE TABLE inspections (
+    id            TEXT PRIMARY KEY NOT NULL,
+    centre_id     TEXT NOT NULL REFERENCES centres(id),
+    template_id   TEXT NOT NULL REFERENCES checklist_templates(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('scheduled','unannounced')),
+    status        TEXT NOT NULL CHECK (status IN ('planned','in_progress','closed','cancelled')),
+    planned_on    TEXT NOT NULL,
+    visited_on    TEXT,
+    summary       TEXT NOT NULL DEFAULT '',
+    score         REAL,
+    content       TEXT,
+    content_hash  TEXT,
+    version       INTEGER NOT NULL DEFAULT 1,
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    closed_by     TEXT,
+    closed_at     TEXT
+);
+CREATE INDEX inspections_centre_idx ON inspections(centre_id, status);
+
+CREATE TABLE inspection_team (
+    inspection_id  TEXT NOT NULL REFERENCES inspections(id),
+    user_id        TEXT NOT NULL REFERENCES users(id),
+    PRIMARY KEY (inspection_id, user_id)
+);
+
+-- One answer per item; `rev` counts its changes, so two inspectors answering the same item
+-- at once get a conflict instead of overwriting each other.
+CREATE TABLE inspection_answers (
+    inspection_id  TEXT NOT NULL REFERENCES inspections(id),
+    item_id        TEXT NOT NULL REFERENCES checklist_items(id),
+    value          TEXT NOT NULL,
+    note           TEXT NOT NULL DEFAULT '',
+    rev            INTEGER NOT NULL DEFAULT 1,
+    answered_by    TEXT NOT NULL,
+    answered_at    TEXT NOT NULL,
+    PRIMARY KEY (inspection_id, item_id)
+);
+
+CREATE TABLE findings (
+    id               TEXT PRIMARY KEY NOT NULL,
+    inspection_id    TEXT NOT NULL REFERENCES inspections(id),
+    item_id          TEXT REFERENCES checklist_items(id),
+    severity         TEXT NOT NULL CHECK (severity IN ('minor','major','critical')),
+    description      TEXT NOT NULL,
+    action_required  TEXT NOT NULL,
+    due_days         INTEGER NOT NULL CHECK (due_days BETWEEN 1 AND 365),
+    created_by       TEXT NOT NULL,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX findings_inspection_idx ON findings(inspection_id);
+
+-- Made when the inspection closes, one per finding: the centre answers, the inspector
+-- verifies or reopens (with a new deadline); penalties are recorded against it.
+CREATE TABLE corrective_actions (
+    id          TEXT PRIMARY KEY NOT NULL,
+    finding_id  TEXT NOT NULL UNIQUE REFERENCES findings(id),
+    centre_id   TEXT NOT NULL REFERENCES centres(id),
+    due_on      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('open','answered','verified')),
+    version     INTEGER NOT NULL DEFAULT 1,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX corrective_actions_centre_idx ON corrective_actions(centre_id, status);
+
+CREATE TABLE action_events (
+    id            TEXT PRIMARY KEY NOT NULL,
+    action_id     TEXT NOT NULL REFERENCES corrective_actions(id),
+    kind          TEXT NOT NULL CHECK (kind IN ('answer','verify','reopen','penalty')),
+    body          TEXT NOT NULL,
+    due_on        TEXT,
+    amount_cents  INTEGER CHECK (amount_cents IS NULL OR amount_cents > 0),
+    actor         TEXT NOT NULL,
+    at            TEXT NOT NULL
+);
+CREATE INDEX action_events_action_idx ON action_events(action_id);
+
+-- Evidence: photos and documents taken during the visit (on an item or the whole visit),
+-- or sent with an answer to a corrective action. Sealed at rest like case documents.
+CREATE TABLE monitoring_files (
+    id               TEXT PRIMARY KEY NOT NULL,
+    inspection_id    TEXT NOT NULL REFERENCES inspections(id),
+    item_id          TEXT REFERENCES checklist_items(id),
+    action_event_id  TEXT REFERENCES action_events(id),
+    filename         TEXT NOT NULL,
+    media_type       TEXT NOT NULL,
+    size_bytes       INTEGER NOT NULL,
+    sha256           TEXT NOT NULL,
+    sealed           TEXT NOT NULL,
+    uploaded_by      TEXT NOT NULL,
+    uploaded_at      TEXT NOT NULL
+);
+CREATE INDEX monitoring_files_inspection_idx ON monitoring_files(inspection_id);
+
+-- What a centre reports going wrong, and complaints from guests. The description is
+-- sealed: it may tell of someone's health or of violence.
+CREATE TABLE centre_events (
+    id           TEXT PRIMARY KEY NOT NULL,
+    centre_id    TEXT NOT NULL REFERENCES centres(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('critical_event','complaint')),
+    category     TEXT NOT NULL,
+    occurred_on  TEXT NOT NULL,
+    sealed       TEXT NOT NULL,
+    reported_by  TEXT NOT NULL,
+    reported_at  TEXT NOT NULL
+);
+CREATE INDEX centre_events_centre_idx ON centre_events(centre_id, occurred_on);
+
+-- Legal support given to a guest (WP3): topic and language are counted; the notes are
+-- sealed, and the centre's manager never sees them.
+CREATE TABLE legal_consultations (
+    id           TEXT PRIMARY KEY NOT NULL,
+    centre_id    TEXT NOT NULL REFERENCES centres(id),
+    person_id    TEXT REFERENCES persons(id),
+    held_on      TEXT NOT NULL,
+    topic        TEXT NOT NULL,
+    language     TEXT NOT NULL DEFAULT '',
+    sealed       TEXT NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL
+);
+CREATE INDEX legal_consultations_centre_idx ON legal_consultations(centre_id, held_on);
+
+CREATE TRIGGER inspections_closed_update BEFORE UPDATE ON inspections WHEN OLD.status = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspections_closed_delete BEFORE DELETE ON inspections WHEN OLD.status = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspection_answers_closed_insert BEFORE INSERT ON inspection_answers
+WHEN (SELECT status FROM inspections WHERE id = NEW.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspection_answers_closed_update BEFORE UPDATE ON inspection_answers
+WHEN (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspection_answers_closed_delete BEFORE DELETE ON inspection_answers
+WHEN (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER findings_closed_insert BEFORE INSERT ON findings
+WHEN (SELECT status FROM inspections WHERE id = NEW.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER findings_closed_update BEFORE UPDATE ON findings
+WHEN (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER findings_closed_delete BEFORE DELETE ON findings
+WHEN (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspection_team_closed_insert BEFORE INSERT ON inspection_team
+WHEN (SELECT status FROM inspections WHERE id = NEW.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER inspection_team_closed_delete BEFORE DELETE ON inspection_team
+WHEN (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+-- Evidence of the visit itself is frozen; answers to corrective actions still bring files.
+CREATE TRIGGER monitoring_files_closed_insert BEFORE INSERT ON monitoring_files
+WHEN NEW.action_event_id IS NULL AND (SELECT status FROM inspections WHERE id = NEW.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
+CREATE TRIGGER monitoring_files_no_update BEFORE UPDATE ON monitoring_files
+BEGIN SELECT RAISE(ABORT, 'evidence is never changed'); END;
+CREATE TRIGGER monitoring_files_closed_delete BEFORE DELETE ON monitoring_files
+WHEN OLD.action_event_id IS NOT NULL OR (SELECT status FROM inspections WHERE id = OLD.inspection_id) = 'closed'
+BEGIN SELECT RAISE(ABORT, 'inspection is closed'); END;
