@@ -534,6 +534,7 @@ impl Modify for BearerAuth {
           api_minors::complete_transfer, api_minors::register,
           api_centres::centres, api_centres::centre, api_centres::add_presence, api_centres::import,
           api_monitoring::inspections, api_monitoring::inspection, api_monitoring::answer,
+          api_monitoring::plan, api_monitoring::add_finding, api_monitoring::close,
           api_monitoring::actions, api_monitoring::action, api_monitoring::answer_action,
           api_monitoring::verify_action, api_monitoring::reopen_action),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
@@ -551,7 +552,8 @@ impl Modify for BearerAuth {
                        api_monitoring::InspectionOut, api_monitoring::AnswerOut, api_monitoring::HeadingOut,
                        api_monitoring::FindingOut, api_monitoring::InspectionRecordOut, api_monitoring::NewAnswer,
                        api_monitoring::SavedOut, api_monitoring::ActionOut, api_monitoring::ActionEventOut,
-                       api_monitoring::ActionRecordOut, api_monitoring::ActionStep)),
+                       api_monitoring::ActionRecordOut, api_monitoring::ActionStep,
+                       api_monitoring::NewInspection, api_monitoring::NewFinding, api_monitoring::CloseIn)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -392,3 +392,119 @@ pub async fn reopen_action(
     store::corrective::reopen(&st.db, &auth.ctx, &id, &s.input()).await?;
     action_record(&st, &auth, &id, StatusCode::OK).await
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewInspection {
+    centre_id: String,
+    /// scheduled or unannounced
+    kind: String,
+    /// YYYY-MM-DD
+    planned_on: String,
+    /// User ids of the inspectors; the caller is added.
+    #[serde(default)]
+    team: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "monitoring", request_body = NewInspection,
+    responses((status = 201, body = InspectionRecordOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn plan(
+    State(st): State<AppState>,
+    auth: Auth,
+    payload: Result<Json<NewInspection>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx
+        .actor
+        .require(domain::policy::Permission::Inspect)?;
+    let Json(n) = payload.map_err(rejection)?;
+    let id = store::inspections::plan(
+        &st.db,
+        &auth.ctx,
+        &store::inspections::PlanInput {
+            centre_id: n.centre_id,
+            kind: n.kind,
+            planned_on: n.planned_on,
+            team: n.team,
+        },
+    )
+    .await?;
+    Ok(json(StatusCode::CREATED, record(&st, &auth, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewFinding {
+    /// The checklist item, or none for the whole visit.
+    #[serde(default)]
+    item_id: String,
+    /// minor, major or critical
+    severity: String,
+    description: String,
+    action_required: String,
+    /// Days the centre has to correct it, counted from the closing (1–365).
+    due_days: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/findings", tag = "monitoring", params(("id" = String, Path)), request_body = NewFinding,
+    responses((status = 201, body = InspectionRecordOut), (status = 403, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn add_finding(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<NewFinding>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx
+        .actor
+        .require(domain::policy::Permission::Inspect)?;
+    let Json(f) = payload.map_err(rejection)?;
+    store::inspections::add_finding(
+        &st.db,
+        &auth.ctx,
+        &id,
+        &store::inspections::FindingInput {
+            item_id: f.item_id,
+            severity: f.severity,
+            description: f.description,
+            action_required: f.action_required,
+            due_days: f.due_days.to_string(),
+        },
+    )
+    .await?;
+    Ok(json(StatusCode::CREATED, record(&st, &auth, &id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CloseIn {
+    /// YYYY-MM-DD, not in the future
+    visited_on: String,
+    summary: String,
+    /// The version of the inspection the client saw.
+    version: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/close", tag = "monitoring", params(("id" = String, Path)), request_body = CloseIn,
+    responses((status = 200, body = InspectionRecordOut), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = [])))]
+pub async fn close(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    payload: Result<Json<CloseIn>, JsonRejection>,
+) -> AppResult<Response> {
+    auth.ctx
+        .actor
+        .require(domain::policy::Permission::Inspect)?;
+    let Json(c) = payload.map_err(rejection)?;
+    store::inspections::close(
+        &st.db,
+        &auth.ctx,
+        &id,
+        &store::inspections::CloseInput {
+            visited_on: c.visited_on,
+            summary: c.summary,
+            version: c.version,
+        },
+    )
+    .await?;
+    Ok(json(StatusCode::OK, record(&st, &auth, &id).await?))
+}

@@ -511,6 +511,11 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::ViewCentres),
     },
     RouteSpec {
+        method: "POST",
+        path: "/api/v1/inspections",
+        access: Access::Perm(P::Inspect),
+    },
+    RouteSpec {
         method: "GET",
         path: "/minors/register",
         access: Access::Perm(P::ViewMinors),
@@ -946,8 +951,19 @@ pub fn router(state: AppState) -> Router {
             post(api_centres::import).layer(DefaultBodyLimit::max(upload_limit(&state))),
         )
         .route("/api/v1/centres/{id}", get(api_centres::centre))
-        .route("/api/v1/inspections", get(api_monitoring::inspections))
+        .route(
+            "/api/v1/inspections",
+            get(api_monitoring::inspections).post(api_monitoring::plan),
+        )
         .route("/api/v1/inspections/{id}", get(api_monitoring::inspection))
+        .route(
+            "/api/v1/inspections/{id}/findings",
+            post(api_monitoring::add_finding),
+        )
+        .route(
+            "/api/v1/inspections/{id}/close",
+            post(api_monitoring::close),
+        )
         .route(
             "/api/v1/inspections/{id}/answers",
             post(api_monitoring::answer),

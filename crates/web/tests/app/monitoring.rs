@@ -791,3 +791,98 @@ async fn the_api_lists_actions_and_takes_answers_with_the_same_rules() {
     let spec = c.get("/api/openapi.json").await;
     assert!(spec.body.contains("/api/v1/inspections/{id}/answers"));
 }
+
+#[tokio::test]
+async fn an_inspection_can_be_planned_filled_and_closed_through_the_api() {
+    let app = TestApp::new().await;
+    let token = app.token_for("paolo").await;
+    let centre = centre_id(&app, "CAS-RM-0102").await;
+    let mut c = app.client();
+    let bad = c
+        .api(
+            "POST",
+            "/api/v1/inspections",
+            &token,
+            Some(&format!(
+                r#"{{"centre_id":"{centre}","kind":"surprise","planned_on":"2026-13-01"}}"#
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, ["kind", "planned_on"]);
+    let created = c
+        .api(
+            "POST",
+            "/api/v1/inspections",
+            &token,
+            Some(&format!(
+                r#"{{"centre_id":"{centre}","kind":"unannounced","planned_on":"{}"}}"#,
+                domain::clock::today()
+            )),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(created.json()["team"], "Paolo Ferri");
+    for (item, kind) in items(&app, &id).await {
+        let value = match kind.as_str() {
+            "yes_no" => "yes",
+            "number" => "100",
+            _ => continue,
+        };
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/inspections/{id}/answers"),
+                &token,
+                Some(&format!(r#"{{"item_id":"{item}","value":"{value}"}}"#)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let f = c
+        .api(
+            "POST",
+            &format!("/api/v1/inspections/{id}/findings"),
+            &token,
+            Some(r#"{"severity":"minor","description":"Registro non firmato.","action_required":"Firmare il registro.","due_days":15}"#),
+        )
+        .await;
+    assert_eq!(f.status, StatusCode::CREATED, "{}", f.body);
+    let version = f.json()["version"].as_i64().unwrap();
+    let closed = c
+        .api(
+            "POST",
+            &format!("/api/v1/inspections/{id}/close"),
+            &token,
+            Some(&format!(
+                r#"{{"visited_on":"{}","summary":"Tutto in ordine.","version":{version}}}"#,
+                domain::clock::today()
+            )),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let j = closed.json();
+    assert_eq!(j["status"], "closed");
+    assert_eq!(j["verified"], true);
+    assert_eq!(j["score"], 100.0);
+    assert_eq!(j["content_hash"].as_str().unwrap().len(), 64);
+    let again = c
+        .api(
+            "POST",
+            &format!("/api/v1/inspections/{id}/close"),
+            &token,
+            Some(&format!(
+                r#"{{"visited_on":"{}","summary":"x","version":{version}}}"#,
+                domain::clock::today()
+            )),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
