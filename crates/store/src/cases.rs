@@ -187,6 +187,30 @@ pub(crate) async fn event(
     .map(|_| ())
 }
 
+/// A required date that is not in the future (a visit, an event, a day's count): `None`
+/// with the reason in `errs` otherwise.
+pub(crate) fn past_date(
+    field: &str,
+    v: &str,
+    errs: &mut Vec<domain::FieldError>,
+) -> Option<NaiveDate> {
+    match parse_date(field, v) {
+        Ok(Some(d)) if d > domain::clock::today() => {
+            errs.push(domain::FieldError::new(field, "date_in_future"));
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            errs.push(domain::FieldError::new(field, "field_required"));
+            None
+        }
+        Err(e) => {
+            errs.extend(e.fields().to_vec());
+            None
+        }
+    }
+}
+
 pub(crate) fn parse_date(field: &str, s: &str) -> Result<Option<NaiveDate>> {
     let s = s.trim();
     if s.is_empty() {

@@ -73,24 +73,6 @@ pub struct EventInput {
     pub description: String,
 }
 
-fn past_date(field: &str, v: &str, errs: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    match crate::cases::parse_date(field, v) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new(field, "date_in_future"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errs.push(FieldError::new(field, "field_required"));
-            None
-        }
-        Err(e) => {
-            errs.extend(e.fields().to_vec());
-            None
-        }
-    }
-}
-
 fn event_aad(id: &str) -> String {
     format!("centre_events:{id}")
 }
@@ -121,7 +103,7 @@ pub async fn log_event(db: &Db, ctx: &Ctx, centre_id: &str, i: &EventInput) -> R
         }
         Some(_) => {}
     }
-    let day = past_date("occurred_on", &i.occurred_on, &mut errs);
+    let day = crate::cases::past_date("occurred_on", &i.occurred_on, &mut errs);
     let description = domain::validate::required_text("description", &i.description, 4000)
         .map_err(|e| errs.push(e))
         .ok();
@@ -242,7 +224,7 @@ pub async fn record_consultation(
         .await?
         .ok_or(Error::NotFound)?;
     let mut errs = vec![];
-    let day = past_date("held_on", &i.held_on, &mut errs);
+    let day = crate::cases::past_date("held_on", &i.held_on, &mut errs);
     if !LEGAL_TOPICS.contains(&i.topic.as_str()) {
         errs.push(FieldError::new("topic", "field_invalid_choice"));
     }

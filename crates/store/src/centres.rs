@@ -462,21 +462,7 @@ pub async fn record_presence(
 ) -> Result<()> {
     get(db, ctx, id, Permission::RecordPresences).await?;
     let mut errs = vec![];
-    let d = match crate::cases::parse_date("day", day) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new("day", "date_in_future"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errs.push(FieldError::new("day", "field_required"));
-            None
-        }
-        Err(e) => {
-            errs.extend(e.fields().to_vec());
-            None
-        }
-    };
+    let d = crate::cases::past_date("day", day, &mut errs);
     let m = count("male", male, &mut errs);
     let f = count("female", female, &mut errs);
     let (Some(d), Some(m), Some(f)) = (d, m, f) else {

@@ -894,21 +894,7 @@ fn hash(text: &str) -> String {
 pub async fn close(db: &Db, ctx: &Ctx, id: &str, input: &CloseInput) -> Result<String> {
     let i = open_for_work(db, ctx, id).await?;
     let mut errs = vec![];
-    let visited = match crate::cases::parse_date("visited_on", &input.visited_on) {
-        Ok(Some(d)) if d > domain::clock::today() => {
-            errs.push(FieldError::new("visited_on", "date_in_future"));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            errs.push(FieldError::new("visited_on", "field_required"));
-            None
-        }
-        Err(e) => {
-            errs.extend(e.fields().to_vec());
-            None
-        }
-    };
+    let visited = crate::cases::past_date("visited_on", &input.visited_on, &mut errs);
     let summary = domain::validate::required_text("summary", &input.summary, 4000)
         .map_err(|e| errs.push(e))
         .ok();
