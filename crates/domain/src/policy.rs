@@ -61,6 +61,9 @@ pub enum Permission {
     RecordLegalSupport,
     /// See the monitoring figures: counts and averages across centres, never a guest.
     ViewMonitoringFigures,
+    /// Log front-office contacts and assisted digital services at an info point, and see
+    /// the day's contacts of one's organisation.
+    LogContacts,
 }
 
 impl Permission {
@@ -89,6 +92,7 @@ impl Permission {
         Permission::LogCentreEvents,
         Permission::RecordLegalSupport,
         Permission::ViewMonitoringFigures,
+        Permission::LogContacts,
     ];
 }
 
@@ -136,8 +140,16 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             EditPeople,
             ViewCases,
             EditCases,
+            LogContacts,
         ],
-        Role::Mediator => &[ViewOrganisations, SearchPeople, ViewPeople, ViewCases],
+        // Mediators sit at the info point's desk too, and log the contacts they hold.
+        Role::Mediator => &[
+            ViewOrganisations,
+            SearchPeople,
+            ViewPeople,
+            ViewCases,
+            LogContacts,
+        ],
         Role::CentreManager => &[
             ViewOrganisations,
             AnswerTransfers,

@@ -15,6 +15,7 @@ pub mod catalogue;
 pub mod centre_log;
 pub mod centres;
 pub mod checklists;
+pub mod contacts;
 pub mod corrective;
 pub mod crypto;
 pub mod db;

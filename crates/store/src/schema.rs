@@ -57,6 +57,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "monitoring_files",
     "centre_events",
     "legal_consultations",
+    "contacts",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

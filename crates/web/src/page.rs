@@ -83,6 +83,7 @@ impl PageCtx {
             "users" => Permission::ManageUsers,
             "orgs" => Permission::ManageOrganisations,
             "audit" => Permission::ViewAudit,
+            "contacts" => Permission::LogContacts,
             _ => return false,
         };
         self.user.as_ref().is_some_and(|u| u.actor.can(p))
@@ -112,6 +113,9 @@ impl ReqInfo {
             add("/", "nav-home");
             if u.actor.can(Permission::SearchPeople) {
                 add("/people", "nav-people");
+            }
+            if u.actor.can(Permission::LogContacts) {
+                add("/front-office", "nav-front-office");
             }
             if u.actor.can(Permission::ViewCases) {
                 add("/cases", "nav-cases");

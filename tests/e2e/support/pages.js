@@ -279,6 +279,7 @@ export const PAGES = [
   },
   { name: 'presences import', user: 'anna', path: '/centres/presences/import' },
   { name: 'checklist template (2021)', user: 'paolo', path: '/checklists/2021' },
+  { name: 'front office', user: 'giulia', path: '/front-office' },
   { name: 'inspections list', user: 'paolo', path: '/inspections' },
   { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },
   {

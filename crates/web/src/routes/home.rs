@@ -54,7 +54,7 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-referrals", Some("/cases")),
         ],
         Role::InfoPointOperator => &[
-            ("area-contacts", None),
+            ("area-contacts", Some("/front-office")),
             ("area-people", Some("/people")),
             ("area-bookings", None),
         ],

@@ -31,6 +31,7 @@ pub mod case_records;
 pub mod cases;
 pub mod catalogue;
 pub mod centres;
+pub mod front_office;
 pub mod health;
 pub mod home;
 pub mod inspection_pdf;
@@ -477,6 +478,16 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/front-office",
+        access: Access::Perm(P::LogContacts),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/front-office",
+        access: Access::Perm(P::LogContacts),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/inspections/new",
         access: Access::Perm(P::Inspect),
     },
@@ -794,6 +805,10 @@ pub fn router(state: AppState) -> Router {
         .route("/centres/{id}/edit", get(centres::edit_form))
         .route("/centres/{id}/presences", post(centres::record))
         .route("/checklists/{schema}", get(centres::checklist))
+        .route(
+            "/front-office",
+            get(front_office::show).post(front_office::log),
+        )
         .route("/centres/map", get(monitoring::map))
         .route("/centres/{id}/events", post(monitoring::log_event))
         .route(

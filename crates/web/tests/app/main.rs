@@ -12,6 +12,7 @@ mod case_records;
 mod cases;
 mod catalogue;
 mod centres;
+mod front_office;
 mod minors;
 mod monitoring;
 mod people;

@@ -1,0 +1,232 @@
+//! The info points' front office: each contact logged in seconds (topics, language, outcome,
+//! assisted digital services), anonymous or tied to a person the operator may see, and the
+//! day's list of the operator's organisation. A form sent twice is one contact.
+
+use chrono::NaiveDate;
+use domain::policy::Permission;
+use domain::{Error, FieldError, Result};
+use serde_json::json;
+
+use crate::audit::{self, Event};
+use crate::db::{Ctx, Db, db_err};
+use crate::{Ts, new_id, with_pool, with_tx};
+
+pub const OUTCOMES: &[&str] = &[
+    "informed",
+    "referred",
+    "appointment",
+    "case_opened",
+    "other",
+];
+
+/// Digital services an operator helps with (the digital divide, WP1).
+pub const DIGITAL: &[&str] = &["spid", "cie", "online_booking", "pagopa", "permit_status"];
+
+pub const AGE_BANDS: &[&str] = &["0-17", "18-24", "25-34", "35-54", "55+"];
+
+/// A contact as typed. `topics` and `digital` come once per ticked box.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ContactInput {
+    pub topics: Vec<String>,
+    pub language: String,
+    pub outcome: String,
+    pub digital: Vec<String>,
+    pub person_id: String,
+    pub case_id: String,
+    pub sex: String,
+    pub age_band: String,
+    pub nationality: String,
+    pub form_token: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Contact {
+    pub id: String,
+    pub contact_on: NaiveDate,
+    pub person_id: Option<String>,
+    pub person_name: Option<String>,
+    pub case_id: Option<String>,
+    pub topics: String,
+    pub language: String,
+    pub outcome: String,
+    pub digital: String,
+    pub recorded_by: String,
+    pub recorded_at: Ts,
+}
+
+impl Contact {
+    pub fn topic_list(&self) -> Vec<&str> {
+        self.topics.split(',').filter(|t| !t.is_empty()).collect()
+    }
+
+    pub fn digital_list(&self) -> Vec<&str> {
+        self.digital.split(',').filter(|t| !t.is_empty()).collect()
+    }
+}
+
+fn joined(
+    values: &[String],
+    allowed: &[String],
+    field: &str,
+    errs: &mut Vec<FieldError>,
+) -> String {
+    let mut v: Vec<&str> = values
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if v.iter().any(|x| !allowed.iter().any(|a| a == x)) {
+        errs.push(FieldError::new(field, "field_invalid_choice"));
+    }
+    v.sort_unstable();
+    v.dedup();
+    v.join(",")
+}
+
+/// Logs a contact for the actor's organisation; returns its id. The same form sent again
+/// (same `form_token`) returns the first contact's id and writes nothing.
+pub async fn log(db: &Db, ctx: &Ctx, i: &ContactInput) -> Result<String> {
+    ctx.actor.require(Permission::LogContacts)?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let token = i.form_token.trim();
+    if token.len() < 16 || token.len() > 64 {
+        return Err(Error::BadRequest);
+    }
+    if let Some(id) = by_token(db, token).await? {
+        return Ok(id);
+    }
+    let mut errs = vec![];
+    let mut topics_allowed: Vec<String> = crate::catalogue::procedures(db)
+        .await?
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    topics_allowed.push("other".into());
+    let topics = joined(&i.topics, &topics_allowed, "topics", &mut errs);
+    if topics.is_empty() {
+        errs.push(FieldError::new("topics", "contact_topic_required"));
+    }
+    let digital_allowed: Vec<String> = DIGITAL.iter().map(|d| d.to_string()).collect();
+    let digital = joined(&i.digital, &digital_allowed, "digital", &mut errs);
+    if !domain::languages::is_known(i.language.trim()) && i.language.trim() != "other" {
+        errs.push(FieldError::new("language", "field_invalid_choice"));
+    }
+    if !OUTCOMES.contains(&i.outcome.as_str()) {
+        errs.push(FieldError::new("outcome", "field_invalid_choice"));
+    }
+    let sex = crate::minors::optional("sex", &i.sex, 10, &mut errs);
+    if let Some(s) = &sex
+        && !["female", "male", "other"].contains(&s.as_str())
+    {
+        errs.push(FieldError::new("sex", "field_invalid_choice"));
+    }
+    let age = crate::minors::optional("age_band", &i.age_band, 10, &mut errs);
+    if let Some(a) = &age
+        && !AGE_BANDS.contains(&a.as_str())
+    {
+        errs.push(FieldError::new("age_band", "field_invalid_choice"));
+    }
+    let nationality = crate::minors::optional("nationality", &i.nationality, 80, &mut errs);
+    let person = (!i.person_id.trim().is_empty()).then(|| i.person_id.trim().to_string());
+    if let Some(p) = &person {
+        // Only someone the operator may see; the person page checks and audits the read.
+        crate::people::get_person(db, ctx, p).await?;
+    }
+    let case = (!i.case_id.trim().is_empty()).then(|| i.case_id.trim().to_string());
+    if let Some(c) = &case {
+        let found = crate::cases::load_case(db, c).await?;
+        match (&found, &person) {
+            (Some(k), Some(p)) if &k.person_id == p => {}
+            _ => errs.push(FieldError::new("case_id", "field_invalid_choice")),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(Error::Validation(errs));
+    }
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    let inserted = with_tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO contacts (id, org_id, contact_on, person_id, case_id, topics, language, outcome, digital, sex, age_band, \
+         nationality, form_token, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
+    )
+    .bind(&id)
+    .bind(&org)
+    .bind(domain::clock::today())
+    .bind(&person)
+    .bind(&case)
+    .bind(&topics)
+    .bind(i.language.trim())
+    .bind(&i.outcome)
+    .bind(&digital)
+    .bind(&sex)
+    .bind(&age)
+    .bind(&nationality)
+    .bind(token)
+    .bind(&ctx.actor.id)
+    .bind(Ts::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Ok(_) => {}
+        // The same form arriving twice at once: the other one wrote it.
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            drop(tx);
+            return by_token(db, token).await?.ok_or(Error::Conflict);
+        }
+        Err(e) => return Err(db_err(e)),
+    }
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("contact.log", "contact", Some(&id))
+            .details(json!({"person": person, "topics": topics, "digital": digital})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn by_token(db: &Db, token: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT id FROM contacts WHERE form_token = $1"
+    )
+    .bind(token)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?;
+    Ok(row.map(|r| r.0))
+}
+
+/// The contacts of the actor's organisation on a day, newest first.
+pub async fn day(db: &Db, ctx: &Ctx, on: NaiveDate) -> Result<Vec<Contact>> {
+    ctx.actor.require(Permission::LogContacts)?;
+    let org = ctx.actor.org_id.clone().unwrap_or_default();
+    with_pool!(db, |p| sqlx::query_as(
+        "SELECT k.id, k.contact_on, k.person_id, \
+         CASE WHEN pe.id IS NULL THEN NULL ELSE pe.given_names || ' ' || pe.family_name END AS person_name, \
+         k.case_id, k.topics, k.language, k.outcome, k.digital, COALESCE(u.full_name, k.recorded_by) AS recorded_by, k.recorded_at \
+         FROM contacts k LEFT JOIN users u ON u.id = k.recorded_by LEFT JOIN persons pe ON pe.id = k.person_id \
+         WHERE k.org_id = $1 AND k.contact_on = $2 ORDER BY k.recorded_at DESC"
+    )
+    .bind(&org)
+    .bind(on)
+    .fetch_all(p)
+    .await)
+    .map_err(db_err)
+}
+
+/// The language this operator logged last, offered first on the next contact.
+pub async fn last_language(db: &Db, ctx: &Ctx) -> Result<Option<String>> {
+    let row: Option<(String,)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT language FROM contacts WHERE recorded_by = $1 ORDER BY recorded_at DESC LIMIT 1"
+    )
+    .bind(&ctx.actor.id)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?;
+    Ok(row.map(|r| r.0))
+}
