@@ -58,6 +58,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "centre_events",
     "legal_consultations",
     "contacts",
+    "info_points",
+    "info_point_hours",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

@@ -11,6 +11,7 @@ pub mod forms;
 pub mod headers;
 pub mod i18n;
 pub mod page;
+pub mod public_i18n;
 pub mod routes;
 pub mod state;
 pub mod svg;

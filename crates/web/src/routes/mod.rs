@@ -46,6 +46,7 @@ pub mod people;
 pub mod person_export;
 pub mod placement;
 pub mod profile;
+pub mod public;
 pub mod users;
 
 /// Who may reach a route: used by the permission tests, which try every route as every role.
@@ -79,6 +80,16 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "GET",
         path: "/login",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/bn/",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/ar/info-points",
         access: Access::Public,
     },
     RouteSpec {
@@ -1029,7 +1040,9 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(login::login_form).post(login::login_submit))
         .route("/language/{code}", get(login::set_language))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/assets/{*path}", get(crate::assets::serve));
+        .route("/assets/{*path}", get(crate::assets::serve))
+        .route("/{lang}/", get(public::home))
+        .route("/{lang}/info-points", get(public::info_points));
 
     let request_id = HeaderName::from_static("x-request-id");
     // Router::layer wraps outward: the last layer added is the first to see a request.

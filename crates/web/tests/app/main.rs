@@ -19,5 +19,6 @@ mod people;
 mod permissions;
 mod person_export;
 mod placement;
+mod public;
 mod schema;
 mod sessions_shared;

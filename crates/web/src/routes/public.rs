@@ -1,0 +1,119 @@
+//! The public pages, without login, in every language of the programme: the language is the
+//! first segment of the address (`/bn/info-points`), right-to-left scripts get `dir="rtl"`.
+//! Content written in Italian and English only (the catalogue's names, an info point's
+//! description) falls back to Italian, with a notice in the reader's language.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use domain::Error;
+use store::info_points::{Filter, InfoPoint};
+
+use crate::error::{AppError, AppResult};
+use crate::page::render;
+use crate::public_i18n::PublicTr;
+use crate::state::AppState;
+
+/// What every public page needs.
+pub struct PublicCtx {
+    pub tr: PublicTr,
+    pub title: String,
+    /// The address after the language (`/info-points`), for the language links.
+    pub rest: String,
+    pub langs: &'static [(&'static str, &'static str, bool)],
+    pub demo: bool,
+    /// The content is shown in Italian because it is not written in this language.
+    pub fallback: bool,
+}
+
+fn ctx(st: &AppState, code: &str, title_id: &str, rest: &str) -> Result<PublicCtx, AppError> {
+    let tr = PublicTr::for_code(code).ok_or(AppError(Error::NotFound))?;
+    Ok(PublicCtx {
+        title: tr.t(title_id),
+        rest: rest.to_string(),
+        langs: domain::languages::LANGUAGES,
+        demo: st.cfg.demo,
+        fallback: !matches!(tr.lang, "it" | "en"),
+        tr,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "public_home.html")]
+pub struct HomePage {
+    pub p: PublicCtx,
+    pub services: Vec<(String, String)>,
+}
+
+async fn services(st: &AppState, tr: &PublicTr) -> AppResult<Vec<(String, String)>> {
+    Ok(store::catalogue::procedures(&st.db)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let name = if tr.lang == "en" {
+                p.name_en.clone()
+            } else {
+                p.name_it.clone()
+            };
+            (p.code, name)
+        })
+        .collect())
+}
+
+/// `GET /{lang}/`
+pub async fn home(State(st): State<AppState>, Path(lang): Path<String>) -> AppResult<Response> {
+    let p = ctx(&st, &lang, "home-title", "/")?;
+    let services = services(&st, &p.tr).await?;
+    Ok(render(&HomePage { p, services }))
+}
+
+#[derive(Template)]
+#[template(path = "public_info_points.html")]
+pub struct InfoPointsPage {
+    pub p: PublicCtx,
+    pub points: Vec<InfoPoint>,
+    pub places: Vec<String>,
+    pub f: Filter,
+    pub services: Vec<(String, String)>,
+}
+
+impl InfoPointsPage {
+    /// A phone number as a `tel:` link wants it: no spaces.
+    pub fn tel(&self, number: &str) -> String {
+        number.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+    pub fn english(&self) -> bool {
+        self.p.tr.lang == "en"
+    }
+    pub fn autonym(&self, code: &str) -> &'static str {
+        domain::languages::LANGUAGES
+            .iter()
+            .find(|l| l.0 == code)
+            .map(|l| l.1)
+            .unwrap_or("")
+    }
+    pub fn service_name(&self, code: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.0 == code)
+            .map(|s| s.1.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// `GET /{lang}/info-points?place=…&language=…`
+pub async fn info_points(
+    State(st): State<AppState>,
+    Path(lang): Path<String>,
+    Query(f): Query<Filter>,
+) -> AppResult<Response> {
+    let p = ctx(&st, &lang, "info-points-title", "/info-points")?;
+    let services = services(&st, &p.tr).await?;
+    Ok(render(&InfoPointsPage {
+        points: store::info_points::list(&st.db, &f).await?,
+        places: store::info_points::places(&st.db).await?,
+        services,
+        p,
+        f,
+    }))
+}
