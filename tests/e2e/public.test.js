@@ -19,7 +19,7 @@ const LANGUAGES = [
   ['it', 'ltr'], ['en', 'ltr'], ['fr', 'ltr'], ['es', 'ltr'], ['ar', 'rtl'], ['fa', 'rtl'], ['prs', 'rtl'],
   ['ps', 'rtl'], ['ur', 'rtl'], ['bn', 'ltr'], ['ti', 'ltr'], ['uk', 'ltr'], ['zh', 'ltr'], ['sq', 'ltr'], ['tl', 'ltr'],
 ];
-const PAGES = ['/', '/info-points'];
+const PAGES = ['/', '/info-points', '/book', '/booking'];
 
 test('every public page in every language is accessible, in its direction, and fits a 360-pixel screen', async () => {
   await withFreshPage(app, async (page) => {

@@ -10,6 +10,15 @@ pub fn rome(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&Rome).naive_local()
 }
 
+/// The instant of a wall-clock time in Rome (an opening hour, a slot). At the autumn change
+/// an hour happens twice: the earlier is taken; a time skipped in spring has none.
+pub fn from_rome(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    Rome.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// Today's date in Rome: legal terms run on Rome's calendar, not UTC's (between midnight
 /// and 01:00/02:00 Rome time the two differ by a day).
 pub fn today() -> NaiveDate {

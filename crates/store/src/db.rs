@@ -97,6 +97,16 @@ impl Ctx {
             purpose: None,
         }
     }
+
+    /// Someone not signed in, on a public page, known only by address (kept in the
+    /// purpose, so the audit entry says where a public write came from).
+    pub fn anonymous_from(ip: &str) -> Self {
+        Ctx {
+            actor: Actor::anonymous(),
+            request_id: None,
+            purpose: Some(format!("public:{ip}")),
+        }
+    }
 }
 
 /// A write transaction on either engine.

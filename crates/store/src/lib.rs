@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod bookings;
 pub mod case_documents;
 pub mod case_notes;
 pub mod cases;

@@ -60,6 +60,9 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "contacts",
     "info_points",
     "info_point_hours",
+    "booking_slots",
+    "bookings",
+    "public_attempts",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

@@ -1192,3 +1192,7 @@ contact-by = الموظف
 contact-anonymous = مجهول الهوية
 contact-log-for-person = تسجيل اتصال في مكتب خدمة الجمهور
 contact_topic_required = اختر موضوعًا واحدًا على الأقل.
+agenda-title = جدول المواعيد
+agenda-day = مواعيد يوم { $date }
+agenda-none = لا توجد مواعيد محجوزة.
+agenda-point = نقطة المعلومات

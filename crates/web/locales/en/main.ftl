@@ -1194,3 +1194,7 @@ contact-by = Operator
 contact-anonymous = Anonymous
 contact-log-for-person = Log a front-office contact
 contact_topic_required = Choose at least one topic.
+agenda-title = Appointments agenda
+agenda-day = Appointments on { $date }
+agenda-none = No appointments booked.
+agenda-point = Info point

@@ -1194,3 +1194,7 @@ contact-by = Operatore
 contact-anonymous = Anonimo
 contact-log-for-person = Registra un contatto allo sportello
 contact_topic_required = Scegli almeno un argomento.
+agenda-title = Agenda degli appuntamenti
+agenda-day = Appuntamenti del { $date }
+agenda-none = Nessun appuntamento prenotato.
+agenda-point = Info point

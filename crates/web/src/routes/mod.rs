@@ -27,6 +27,7 @@ pub mod api_centres;
 pub mod api_minors;
 pub mod api_monitoring;
 pub mod audit;
+pub mod booking;
 pub mod case_records;
 pub mod cases;
 pub mod catalogue;
@@ -493,6 +494,16 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::LogContacts),
     },
     RouteSpec {
+        method: "GET",
+        path: "/agenda",
+        access: Access::Perm(P::LogContacts),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/ti/book",
+        access: Access::Public,
+    },
+    RouteSpec {
         method: "POST",
         path: "/front-office",
         access: Access::Perm(P::LogContacts),
@@ -820,6 +831,7 @@ pub fn router(state: AppState) -> Router {
             "/front-office",
             get(front_office::show).post(front_office::log),
         )
+        .route("/agenda", get(booking::agenda))
         .route("/centres/map", get(monitoring::map))
         .route("/centres/{id}/events", post(monitoring::log_event))
         .route(
@@ -1042,7 +1054,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{*path}", get(crate::assets::serve))
         .route("/{lang}/", get(public::home))
-        .route("/{lang}/info-points", get(public::info_points));
+        .route("/{lang}/info-points", get(public::info_points))
+        .route("/{lang}/book", get(booking::form).post(booking::book))
+        .route(
+            "/{lang}/booking",
+            get(booking::find_form).post(booking::manage),
+        );
 
     let request_id = HeaderName::from_static("x-request-id");
     // Router::layer wraps outward: the last layer added is the first to see a request.

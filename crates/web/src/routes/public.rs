@@ -9,6 +9,7 @@ use axum::response::Response;
 use domain::Error;
 use store::info_points::{Filter, InfoPoint};
 
+use crate::auth::Info;
 use crate::error::{AppError, AppResult};
 use crate::page::render;
 use crate::public_i18n::PublicTr;
@@ -24,11 +25,20 @@ pub struct PublicCtx {
     pub demo: bool,
     /// The content is shown in Italian because it is not written in this language.
     pub fallback: bool,
+    /// The form token of the visitor's (anonymous) session.
+    pub csrf: String,
 }
 
-fn ctx(st: &AppState, code: &str, title_id: &str, rest: &str) -> Result<PublicCtx, AppError> {
+pub(crate) fn public_ctx(
+    st: &AppState,
+    code: &str,
+    title_id: &str,
+    rest: &str,
+    csrf: &str,
+) -> Result<PublicCtx, AppError> {
     let tr = PublicTr::for_code(code).ok_or(AppError(Error::NotFound))?;
     Ok(PublicCtx {
+        csrf: csrf.to_string(),
         title: tr.t(title_id),
         rest: rest.to_string(),
         langs: domain::languages::LANGUAGES,
@@ -45,7 +55,7 @@ pub struct HomePage {
     pub services: Vec<(String, String)>,
 }
 
-async fn services(st: &AppState, tr: &PublicTr) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn services(st: &AppState, tr: &PublicTr) -> AppResult<Vec<(String, String)>> {
     Ok(store::catalogue::procedures(&st.db)
         .await?
         .into_iter()
@@ -61,8 +71,12 @@ async fn services(st: &AppState, tr: &PublicTr) -> AppResult<Vec<(String, String
 }
 
 /// `GET /{lang}/`
-pub async fn home(State(st): State<AppState>, Path(lang): Path<String>) -> AppResult<Response> {
-    let p = ctx(&st, &lang, "home-title", "/")?;
+pub async fn home(
+    State(st): State<AppState>,
+    Info(info): Info,
+    Path(lang): Path<String>,
+) -> AppResult<Response> {
+    let p = public_ctx(&st, &lang, "home-title", "/", &info.csrf)?;
     let services = services(&st, &p.tr).await?;
     Ok(render(&HomePage { p, services }))
 }
@@ -104,10 +118,11 @@ impl InfoPointsPage {
 /// `GET /{lang}/info-points?place=…&language=…`
 pub async fn info_points(
     State(st): State<AppState>,
+    Info(info): Info,
     Path(lang): Path<String>,
     Query(f): Query<Filter>,
 ) -> AppResult<Response> {
-    let p = ctx(&st, &lang, "info-points-title", "/info-points")?;
+    let p = public_ctx(&st, &lang, "info-points-title", "/info-points", &info.csrf)?;
     let services = services(&st, &p.tr).await?;
     Ok(render(&InfoPointsPage {
         points: store::info_points::list(&st.db, &f).await?,

@@ -8,6 +8,7 @@ mod audit_log;
 mod auth;
 mod backup;
 mod bad_input;
+mod booking;
 mod case_records;
 mod cases;
 mod catalogue;

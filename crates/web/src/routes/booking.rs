@@ -1,0 +1,339 @@
+//! Booking an appointment at an info point without an account (public, every language),
+//! finding it again with its code to cancel or move it, and the operators' agenda.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::NaiveDate;
+use domain::Error;
+use store::bookings::{BookInput, Booking, Slot};
+use store::info_points::InfoPoint;
+
+use super::public::{PublicCtx, public_ctx};
+use crate::auth::{Auth, Info, ip_of};
+use crate::error::{AppError, AppResult};
+use crate::page::{PageCtx, render, render_status};
+use crate::state::AppState;
+
+/// An error of a public form, in the reader's language.
+fn message(p: &PublicCtx, e: &Error) -> Option<(String, String)> {
+    let (field, code) = match e {
+        Error::Validation(f) => f
+            .first()
+            .map(|f| (f.field.clone(), f.code))
+            .unwrap_or_default(),
+        Error::RateLimited => (String::new(), "rate_limited"),
+        _ => return None,
+    };
+    let id = format!("error-{code}");
+    let text = p.tr.t(&id);
+    Some((
+        field,
+        if text == id {
+            p.tr.t("error-generic")
+        } else {
+            text
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "public_book.html")]
+pub struct BookPage {
+    pub p: PublicCtx,
+    pub points: Vec<InfoPoint>,
+    pub point: Option<InfoPoint>,
+    pub services: Vec<(String, String)>,
+    pub slots: Vec<Slot>,
+    pub i: BookInput,
+    pub error: Option<(String, String)>,
+}
+
+impl BookPage {
+    pub fn service_name(&self, code: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.0 == code)
+            .map(|s| s.1.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+    /// Free slots grouped by day.
+    pub fn days(&self) -> Vec<(NaiveDate, Vec<&Slot>)> {
+        let mut out: Vec<(NaiveDate, Vec<&Slot>)> = vec![];
+        for s in self.slots.iter().filter(|s| !s.taken) {
+            match out.last_mut() {
+                Some((d, v)) if *d == s.day() => v.push(s),
+                _ => out.push((s.day(), vec![s])),
+            }
+        }
+        out
+    }
+}
+
+async fn book_page(
+    st: &AppState,
+    info: &crate::page::ReqInfo,
+    lang: &str,
+    mut i: BookInput,
+    error: Option<(String, String)>,
+) -> AppResult<BookPage> {
+    let p = public_ctx(st, lang, "book-title", "/book", &info.csrf)?;
+    let points = store::info_points::list(&st.db, &Default::default()).await?;
+    let point = points.iter().find(|x| x.id == i.point).cloned();
+    let slots = match &point {
+        Some(pt) => store::bookings::slots(&st.db, &pt.id).await?,
+        None => vec![],
+    };
+    if i.language.is_empty() {
+        i.language = p.tr.lang.to_string();
+    }
+    let services = super::public::services(st, &p.tr).await?;
+    Ok(BookPage {
+        p,
+        points,
+        point,
+        services,
+        slots,
+        i,
+        error,
+    })
+}
+
+/// `GET /{lang}/book?point=…`
+pub async fn form(
+    State(st): State<AppState>,
+    Info(info): Info,
+    Path(lang): Path<String>,
+    Query(i): Query<BookInput>,
+) -> AppResult<Response> {
+    Ok(render(&book_page(&st, &info, &lang, i, None).await?))
+}
+
+#[derive(Template)]
+#[template(path = "public_booking.html")]
+pub struct BookingPage {
+    pub p: PublicCtx,
+    pub b: Option<Booking>,
+    pub code: String,
+    pub just_booked: bool,
+    pub notice: Option<String>,
+    pub slots: Vec<Slot>,
+    pub error: Option<(String, String)>,
+    pub service: String,
+}
+
+/// `POST /{lang}/book`
+pub async fn book(
+    State(st): State<AppState>,
+    Info(info): Info,
+    headers: HeaderMap,
+    req_ext: axum::http::Extensions,
+    Path(lang): Path<String>,
+    Form(i): Form<BookInput>,
+) -> AppResult<Response> {
+    let ip = ip_of(&headers, &req_ext, st.cfg.trust_proxy);
+    let p = public_ctx(&st, &lang, "booked-title", "/book", &info.csrf)?;
+    match store::bookings::book(&st.db, &ip, &i).await {
+        Ok((code, b)) => {
+            let service = service_name(&st, &p, &b.service).await?;
+            Ok(render(&BookingPage {
+                p,
+                b: Some(b),
+                code,
+                just_booked: true,
+                notice: None,
+                slots: vec![],
+                error: None,
+                service,
+            }))
+        }
+        Err(e) => match message(&p, &e) {
+            Some(err) => {
+                let status =
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                let status = if matches!(&e, Error::Validation(f) if f.iter().any(|x| x.code == "slot_taken"))
+                {
+                    StatusCode::CONFLICT
+                } else {
+                    status
+                };
+                Ok(render_status(
+                    status,
+                    &book_page(&st, &info, &lang, i, Some(err)).await?,
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+async fn service_name(st: &AppState, p: &PublicCtx, code: &str) -> AppResult<String> {
+    Ok(super::public::services(st, &p.tr)
+        .await?
+        .into_iter()
+        .find(|s| s.0 == code)
+        .map(|s| s.1)
+        .unwrap_or_else(|| code.to_string()))
+}
+
+/// `GET /{lang}/booking`: the form asking for the code.
+pub async fn find_form(
+    State(st): State<AppState>,
+    Info(info): Info,
+    Path(lang): Path<String>,
+) -> AppResult<Response> {
+    let p = public_ctx(&st, &lang, "booking-title", "/booking", &info.csrf)?;
+    Ok(render(&BookingPage {
+        p,
+        b: None,
+        code: String::new(),
+        just_booked: false,
+        notice: None,
+        slots: vec![],
+        error: None,
+        service: String::new(),
+    }))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+    action: String,
+    slot_id: String,
+}
+
+/// `POST /{lang}/booking`: find (`action` empty), `cancel` or `move` a booking by its code.
+pub async fn manage(
+    State(st): State<AppState>,
+    Info(info): Info,
+    headers: HeaderMap,
+    req_ext: axum::http::Extensions,
+    Path(lang): Path<String>,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
+    let ip = ip_of(&headers, &req_ext, st.cfg.trust_proxy);
+    let p = public_ctx(&st, &lang, "booking-title", "/booking", &info.csrf)?;
+    let (result, notice) = match f.action.as_str() {
+        "cancel" => (
+            store::bookings::cancel(&st.db, &ip, &f.code).await,
+            Some(p.tr.t("booking-cancelled")),
+        ),
+        "move" => (
+            store::bookings::move_to(&st.db, &ip, &f.code, &f.slot_id).await,
+            Some(p.tr.t("booking-moved")),
+        ),
+        _ => (store::bookings::find(&st.db, &ip, &f.code).await, None),
+    };
+    match result {
+        Ok(b) => {
+            let slots = if b.status == "booked" {
+                store::bookings::slots(&st.db, &b.info_point_id).await?
+            } else {
+                vec![]
+            };
+            let service = service_name(&st, &p, &b.service).await?;
+            Ok(render(&BookingPage {
+                p,
+                b: Some(b),
+                code: f.code.trim().to_string(),
+                just_booked: false,
+                notice,
+                slots,
+                error: None,
+                service,
+            }))
+        }
+        Err(e) => match message(&p, &e) {
+            Some(err) => {
+                let status =
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                // A refused move still shows the booking, with the error beside the times.
+                let b = if f.action == "move" {
+                    store::bookings::find(&st.db, &ip, &f.code).await.ok()
+                } else {
+                    None
+                };
+                let slots = match &b {
+                    Some(b) => store::bookings::slots(&st.db, &b.info_point_id).await?,
+                    None => vec![],
+                };
+                let service = match &b {
+                    Some(b) => service_name(&st, &p, &b.service).await?,
+                    None => String::new(),
+                };
+                Ok(render_status(
+                    status,
+                    &BookingPage {
+                        p,
+                        b,
+                        code: f.code.trim().to_string(),
+                        just_booked: false,
+                        notice: None,
+                        slots,
+                        error: Some(err),
+                        service,
+                    },
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agenda.html")]
+pub struct AgendaPage {
+    pub page: PageCtx,
+    pub day: NaiveDate,
+    pub lines: Vec<store::bookings::AgendaLine>,
+    pub services: Vec<(String, String)>,
+}
+
+impl AgendaPage {
+    pub fn service_name(&self, code: &str) -> String {
+        self.services
+            .iter()
+            .find(|s| s.0 == code)
+            .map(|s| s.1.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+    pub fn autonym(&self, code: &str) -> &'static str {
+        domain::languages::LANGUAGES
+            .iter()
+            .find(|l| l.0 == code)
+            .map(|l| l.1)
+            .unwrap_or("")
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DayQ {
+    #[serde(default)]
+    day: String,
+}
+
+/// `GET /agenda?day=…`: the day's appointments at the organisation's info points.
+pub async fn agenda(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<DayQ>,
+) -> AppResult<Response> {
+    let day =
+        NaiveDate::parse_from_str(&q.day, "%Y-%m-%d").unwrap_or_else(|_| domain::clock::today());
+    let lines = store::bookings::agenda(&st.db, &auth.ctx, day).await?;
+    let lang = auth.lang();
+    let services = store::catalogue::procedures(&st.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.code.clone(), p.name(lang.as_str()).to_string()))
+        .collect();
+    Ok(render(&AgendaPage {
+        page: auth.info.page(&auth.info.tr.t("agenda-title")),
+        day,
+        lines,
+        services,
+    }))
+}
