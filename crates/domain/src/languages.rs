@@ -26,12 +26,13 @@ pub fn is_known(code: &str) -> bool {
     LANGUAGES.iter().any(|l| l.0 == code)
 }
 
-pub fn autonym(code: &str) -> &str {
+/// A language's own name; empty for a code not in the list.
+pub fn autonym(code: &str) -> &'static str {
     LANGUAGES
         .iter()
         .find(|l| l.0 == code)
         .map(|l| l.1)
-        .unwrap_or(code)
+        .unwrap_or("")
 }
 
 #[cfg(test)]

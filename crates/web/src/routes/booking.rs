@@ -53,11 +53,7 @@ pub struct BookPage {
 
 impl BookPage {
     pub fn service_name(&self, code: &str) -> String {
-        self.services
-            .iter()
-            .find(|s| s.0 == code)
-            .map(|s| s.1.clone())
-            .unwrap_or_else(|| code.to_string())
+        super::public::name_in(&self.services, code)
     }
     /// Free slots grouped by day.
     pub fn days(&self) -> Vec<(NaiveDate, Vec<&Slot>)> {
@@ -170,12 +166,10 @@ pub async fn book(
 }
 
 async fn service_name(st: &AppState, p: &PublicCtx, code: &str) -> AppResult<String> {
-    Ok(super::public::services(st, &p.tr)
-        .await?
-        .into_iter()
-        .find(|s| s.0 == code)
-        .map(|s| s.1)
-        .unwrap_or_else(|| code.to_string()))
+    Ok(super::public::name_in(
+        &super::public::services(st, &p.tr).await?,
+        code,
+    ))
 }
 
 /// `GET /{lang}/booking`: the form asking for the code.
@@ -294,18 +288,10 @@ pub struct AgendaPage {
 
 impl AgendaPage {
     pub fn service_name(&self, code: &str) -> String {
-        self.services
-            .iter()
-            .find(|s| s.0 == code)
-            .map(|s| s.1.clone())
-            .unwrap_or_else(|| code.to_string())
+        super::public::name_in(&self.services, code)
     }
     pub fn autonym(&self, code: &str) -> &'static str {
-        domain::languages::LANGUAGES
-            .iter()
-            .find(|l| l.0 == code)
-            .map(|l| l.1)
-            .unwrap_or("")
+        domain::languages::autonym(code)
     }
 }
 

@@ -52,18 +52,13 @@ impl FrontOfficePage {
         self.i.digital.iter().any(|x| x == d)
     }
     pub fn topic_name(&self, code: &str) -> String {
-        self.topics
-            .iter()
-            .find(|t| t.0 == code)
-            .map(|t| t.1.clone())
-            .unwrap_or_else(|| code.to_string())
+        super::public::name_in(&self.topics, code)
     }
-    pub fn autonym(&self, code: &str) -> &'static str {
-        domain::languages::LANGUAGES
-            .iter()
-            .find(|l| l.0 == code)
-            .map(|l| l.1)
-            .unwrap_or("—")
+    pub fn autonym(&self, code: &str) -> String {
+        match domain::languages::autonym(code) {
+            "" => self.page.t("contact-language-other"),
+            name => name.to_string(),
+        }
     }
     /// Today's totals by topic, for the operator's end-of-day count.
     pub fn by_topic(&self) -> Vec<(String, usize)> {

@@ -55,6 +55,15 @@ pub struct HomePage {
     pub services: Vec<(String, String)>,
 }
 
+/// The name of a code in a list of (code, name) pairs (the catalogue's procedures), or the
+/// code itself when it is not there.
+pub(crate) fn name_in(list: &[(String, String)], code: &str) -> String {
+    list.iter()
+        .find(|s| s.0 == code)
+        .map(|s| s.1.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
 pub(crate) async fn services(st: &AppState, tr: &PublicTr) -> AppResult<Vec<(String, String)>> {
     Ok(store::catalogue::procedures(&st.db)
         .await?
@@ -100,18 +109,10 @@ impl InfoPointsPage {
         self.p.tr.lang == "en"
     }
     pub fn autonym(&self, code: &str) -> &'static str {
-        domain::languages::LANGUAGES
-            .iter()
-            .find(|l| l.0 == code)
-            .map(|l| l.1)
-            .unwrap_or("")
+        domain::languages::autonym(code)
     }
     pub fn service_name(&self, code: &str) -> String {
-        self.services
-            .iter()
-            .find(|s| s.0 == code)
-            .map(|s| s.1.clone())
-            .unwrap_or_else(|| code.to_string())
+        name_in(&self.services, code)
     }
 }
 
