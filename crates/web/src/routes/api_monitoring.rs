@@ -342,6 +342,36 @@ impl ActionStep {
     }
 }
 
+enum Step {
+    Answer,
+    Verify,
+    Reopen,
+}
+
+/// One step on a corrective action through the API: the permission is checked before the
+/// body is read, then the action comes back with its history.
+async fn step(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    payload: Result<Json<ActionStep>, JsonRejection>,
+    step: Step,
+) -> AppResult<Response> {
+    use domain::policy::Permission;
+    auth.ctx.actor.require(match step {
+        Step::Answer => Permission::AnswerFindings,
+        Step::Verify | Step::Reopen => Permission::Inspect,
+    })?;
+    let Json(s) = payload.map_err(rejection)?;
+    let (db, ctx, input) = (&st.db, &auth.ctx, s.input());
+    match step {
+        Step::Answer => store::corrective::answer(db, ctx, id, &input, &[]).await?,
+        Step::Verify => store::corrective::verify(db, ctx, id, &input).await?,
+        Step::Reopen => store::corrective::reopen(db, ctx, id, &input).await?,
+    }
+    action_record(st, auth, id, StatusCode::OK).await
+}
+
 #[utoipa::path(post, path = "/api/v1/actions/{id}/answer", tag = "monitoring", params(("id" = String, Path)), request_body = ActionStep,
     responses((status = 200, body = ActionRecordOut), (status = 403, body = ApiError), (status = 409, body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = [])))]
@@ -351,12 +381,7 @@ pub async fn answer_action(
     Path(id): Path<String>,
     payload: Result<Json<ActionStep>, JsonRejection>,
 ) -> AppResult<Response> {
-    auth.ctx
-        .actor
-        .require(domain::policy::Permission::AnswerFindings)?;
-    let Json(s) = payload.map_err(rejection)?;
-    store::corrective::answer(&st.db, &auth.ctx, &id, &s.input(), &[]).await?;
-    action_record(&st, &auth, &id, StatusCode::OK).await
+    step(&st, &auth, &id, payload, Step::Answer).await
 }
 
 #[utoipa::path(post, path = "/api/v1/actions/{id}/verify", tag = "monitoring", params(("id" = String, Path)), request_body = ActionStep,
@@ -368,12 +393,7 @@ pub async fn verify_action(
     Path(id): Path<String>,
     payload: Result<Json<ActionStep>, JsonRejection>,
 ) -> AppResult<Response> {
-    auth.ctx
-        .actor
-        .require(domain::policy::Permission::Inspect)?;
-    let Json(s) = payload.map_err(rejection)?;
-    store::corrective::verify(&st.db, &auth.ctx, &id, &s.input()).await?;
-    action_record(&st, &auth, &id, StatusCode::OK).await
+    step(&st, &auth, &id, payload, Step::Verify).await
 }
 
 #[utoipa::path(post, path = "/api/v1/actions/{id}/reopen", tag = "monitoring", params(("id" = String, Path)), request_body = ActionStep,
@@ -385,12 +405,7 @@ pub async fn reopen_action(
     Path(id): Path<String>,
     payload: Result<Json<ActionStep>, JsonRejection>,
 ) -> AppResult<Response> {
-    auth.ctx
-        .actor
-        .require(domain::policy::Permission::Inspect)?;
-    let Json(s) = payload.map_err(rejection)?;
-    store::corrective::reopen(&st.db, &auth.ctx, &id, &s.input()).await?;
-    action_record(&st, &auth, &id, StatusCode::OK).await
+    step(&st, &auth, &id, payload, Step::Reopen).await
 }
 
 #[derive(Deserialize, ToSchema)]
