@@ -19,7 +19,10 @@ const LANGUAGES = [
   ['it', 'ltr'], ['en', 'ltr'], ['fr', 'ltr'], ['es', 'ltr'], ['ar', 'rtl'], ['fa', 'rtl'], ['prs', 'rtl'],
   ['ps', 'rtl'], ['ur', 'rtl'], ['bn', 'ltr'], ['ti', 'ltr'], ['uk', 'ltr'], ['zh', 'ltr'], ['sq', 'ltr'], ['tl', 'ltr'],
 ];
-const PAGES = ['/', '/info-points', '/book', '/booking'];
+const PAGES = [
+  '/', '/info-points', '/book', '/booking', '/services', '/services/permit_renewal', '/services/family_reunification',
+  '/guide', '/guide?need=permit&permit=expiring&passport=no&minor=no',
+];
 
 test('every public page in every language is accessible, in its direction, and fits a 360-pixel screen', async () => {
   await withFreshPage(app, async (page) => {
@@ -48,5 +51,13 @@ test('a right-to-left page starts its lines on the right, and screenshots are ke
     await open(page, '/ti/info-points');
     assert.match(await page.locator('main h1').innerText(), /[\u1200-\u137F]/, 'the Tigrinya heading is not in Ethiopic script');
     await page.screenshot({ path: path.join(results, 'public-info-points-ti.png'), fullPage: true });
+    await open(page, '/ar/services/family_reunification');
+    const h1s = await page.locator('main h1').boundingBox();
+    const mains = await page.locator('main').boundingBox();
+    assert.ok(mains.x + mains.width - (h1s.x + h1s.width) < 24, 'the Arabic service title does not start on the right');
+    await page.screenshot({ path: path.join(results, 'public-service-ar.png'), fullPage: true });
+    await open(page, '/ti/services/permit_renewal');
+    assert.match(await page.locator('main h1').innerText(), /[\u1200-\u137F]/, 'the Tigrinya service title is not in Ethiopic script');
+    await page.screenshot({ path: path.join(results, 'public-service-ti.png'), fullPage: true });
   });
 });

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod clock;
 pub mod error;
+pub mod guide;
 pub mod languages;
 pub mod legal;
 pub mod minors;

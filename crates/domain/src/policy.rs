@@ -64,6 +64,12 @@ pub enum Permission {
     /// Log front-office contacts and assisted digital services at an info point, and see
     /// the day's contacts of one's organisation.
     LogContacts,
+    /// Write and publish the Italian source of the public service pages, and publish
+    /// translations another person wrote.
+    EditContent,
+    /// Write translations of the public service pages (never the Italian source), send them
+    /// to review, and publish those another translator wrote.
+    TranslateContent,
 }
 
 impl Permission {
@@ -93,6 +99,8 @@ impl Permission {
         Permission::RecordLegalSupport,
         Permission::ViewMonitoringFigures,
         Permission::LogContacts,
+        Permission::EditContent,
+        Permission::TranslateContent,
     ];
 }
 
@@ -107,6 +115,8 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ManageUsers,
             ViewAudit,
             ManageCatalogue,
+            EditContent,
+            TranslateContent,
         ],
         // People's records are for those who accompany them; administrators manage
         // accounts, not beneficiaries, and analysts see only aggregates.
@@ -149,6 +159,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewPeople,
             ViewCases,
             LogContacts,
+            TranslateContent,
         ],
         Role::CentreManager => &[
             ViewOrganisations,

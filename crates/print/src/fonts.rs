@@ -23,6 +23,19 @@ const EMBEDDED: [&[u8]; 9] = [
     include_bytes!("../assets/vendor/fonts/NotoSansBengali-Bold.ttf"),
 ];
 
+/// Fonts the public web pages may download for scripts a phone may lack (Ethiopic for
+/// Tigrinya, Bengali), by file name: the same files the PDFs embed, so there is one copy.
+pub fn web_font(name: &str) -> Option<&'static [u8]> {
+    let index = match name {
+        "NotoSansEthiopic-Regular.ttf" => 5,
+        "NotoSansEthiopic-Bold.ttf" => 6,
+        "NotoSansBengali-Regular.ttf" => 7,
+        "NotoSansBengali-Bold.ttf" => 8,
+        _ => return None,
+    };
+    EMBEDDED.get(index).copied()
+}
+
 /// Where Debian's `fonts-noto-cjk` puts the collections with every CJK face.
 const SYSTEM_CJK: [&str; 2] = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",

@@ -36,6 +36,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use error::PrintError;
+pub use fonts::web_font;
 pub use qr::qr_svg;
 pub use report::{REPORT_TEMPLATE, Report, Section, SectionBody, report};
 

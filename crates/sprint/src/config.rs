@@ -46,6 +46,9 @@ pub struct Config {
     /// Map tiles for the centres' map, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`
     /// (an in-house tile server); empty: the map shows the centres without a background.
     pub map_tiles: String,
+    /// The platform's public address, printed in leaflets' QR codes (`https://…`, no
+    /// trailing slash); empty: taken from each request's Host.
+    pub public_url: String,
     /// Trust X-Forwarded-For from a reverse proxy for client addresses.
     #[serde(deserialize_with = "flex_bool")]
     pub trust_proxy: bool,
@@ -81,6 +84,7 @@ impl Default for Config {
             minors_court: s.minors_court.clone(),
             guardian_max_minors: s.guardian_max_minors,
             map_tiles: String::new(),
+            public_url: String::new(),
             trust_proxy: false,
             lockout_threshold: s.lockout_threshold,
             lockout_minutes: s.lockout_seconds / 60,
@@ -187,6 +191,8 @@ KEYS (sprint.toml key / environment variable, default):
   guardian_max_minors      SPRINT_GUARDIAN_MAX_MINORS      3 (minors per guardian before a warning)
   map_tiles                SPRINT_MAP_TILES                empty (no map background); a tile URL
                            with {z}/{x}/{y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+  public_url               SPRINT_PUBLIC_URL               empty (from the request); the address
+                           printed in leaflets' QR codes, e.g. https://sprint.example.org
   trust_proxy              SPRINT_TRUST_PROXY              false
   lockout_threshold        SPRINT_LOCKOUT_THRESHOLD        5 failed logins
   lockout_minutes          SPRINT_LOCKOUT_MINUTES          15
@@ -286,6 +292,7 @@ impl Config {
             trust_proxy: self.trust_proxy,
             demo: self.demo,
             map_tiles: self.map_tiles.trim().to_string(),
+            public_url: self.public_url.trim().trim_end_matches('/').to_string(),
         }
     }
 

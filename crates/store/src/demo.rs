@@ -327,6 +327,7 @@ async fn seed_people(
     seed_cas(db, ids).await?;
     crate::demo_monitoring::seed(db, ids, users).await?;
     crate::demo_portal::seed_info_points(db, ids).await?;
+    crate::demo_portal::seed_service_texts(db).await?;
     seed_minors(db, ids, users).await
 }
 

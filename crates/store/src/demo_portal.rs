@@ -79,3 +79,78 @@ pub(crate) async fn seed_info_points(db: &Db, ids: &HashMap<&str, String>) -> Re
     }
     Ok(())
 }
+
+/// Demo service pages: Italian and English for four procedures, and machine-drafted
+/// French, Arabic, Bengali and Tigrinya (marked demo, waiting for a native speaker's review).
+const DEMO_TEXTS: &[(&str, &str)] = &[
+    ("it", include_str!("../demo/services/it.json")),
+    ("en", include_str!("../demo/services/en.json")),
+    ("fr", include_str!("../demo/services/fr.json")),
+    ("ar", include_str!("../demo/services/ar.json")),
+    ("bn", include_str!("../demo/services/bn.json")),
+    ("ti", include_str!("../demo/services/ti.json")),
+];
+
+#[derive(serde::Deserialize)]
+struct DemoText {
+    code: String,
+    #[serde(flatten)]
+    content: crate::service_texts::Content,
+}
+
+/// Seeds the service pages through the editors' own path, so every text has its versions
+/// and hashes. Then the Italian citizenship page changes, which leaves its translations out
+/// of date: a translator sees what changed (journey of the mediator), readers see Italian.
+/// The Tigrinya digital-identity page waits in review, for a second person to publish.
+pub(crate) async fn seed_service_texts(db: &Db) -> Result<()> {
+    use crate::service_texts::{SOURCE, TextInput, save, texts_of};
+    let ctx = crate::db::Ctx::system("demo-seed");
+    let mut source_hash: HashMap<String, String> = HashMap::new();
+    for (lang, json) in DEMO_TEXTS {
+        let texts: Vec<DemoText> = serde_json::from_str(json)
+            .map_err(|e| domain::Error::Internal(format!("demo service texts {lang}: {e}")))?;
+        for t in texts {
+            let state = if *lang == "ti" && t.code == "digital_identity" {
+                "review"
+            } else {
+                "published"
+            };
+            let input = TextInput {
+                content: t.content,
+                state: state.into(),
+                version: None,
+                source_hash: source_hash.get(&t.code).cloned().unwrap_or_default(),
+            };
+            save(db, &ctx, &t.code, lang, &input).await?;
+            if *lang == SOURCE {
+                let hash = texts_of(db, &t.code)
+                    .await?
+                    .into_iter()
+                    .find(|x| x.lang == SOURCE)
+                    .map(|x| x.content_hash)
+                    .unwrap_or_default();
+                source_hash.insert(t.code, hash);
+            }
+        }
+    }
+    let code = "citizenship_residence";
+    if let Some(it) = texts_of(db, code)
+        .await?
+        .into_iter()
+        .find(|x| x.lang == SOURCE)
+    {
+        let mut content = it.content.clone();
+        content.times.push_str(
+            " Puoi seguire lo stato della domanda online, con SPID, nella tua area riservata.",
+        );
+        content.needs.push_str("\nCopia del permesso di soggiorno.");
+        let input = TextInput {
+            content,
+            state: "published".into(),
+            version: Some(it.version),
+            source_hash: String::new(),
+        };
+        save(db, &ctx, code, SOURCE, &input).await?;
+    }
+    Ok(())
+}

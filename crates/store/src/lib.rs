@@ -35,6 +35,7 @@ pub mod placement;
 pub mod referrals;
 pub mod risk;
 pub mod schema;
+pub mod service_texts;
 pub mod sim;
 pub mod time;
 

@@ -63,6 +63,8 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "booking_slots",
     "bookings",
     "public_attempts",
+    "service_texts",
+    "service_text_versions",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

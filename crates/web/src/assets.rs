@@ -11,6 +11,9 @@ use rust_embed::RustEmbed;
 struct Assets;
 
 pub async fn serve(Path(path): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(name) = path.strip_prefix("fonts/noto/") {
+        return font(name, &headers);
+    }
     let Some(file) = Assets::get(&path) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -34,6 +37,33 @@ pub async fn serve(Path(path): Path<String>, headers: axum::http::HeaderMap) -> 
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=86400"),
+    );
+    r
+}
+
+/// A Noto font the print crate embeds (Ethiopic, Bengali), for the public pages' `@font-face`
+/// rules: browsers fetch it only for pages with those scripts, and only when the phone has
+/// no such font of its own (`local()` comes first). The files never change within a
+/// release, so they are cached for a year.
+fn font(name: &str, headers: &axum::http::HeaderMap) -> Response {
+    let Some(bytes) = print::web_font(name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag = concat!("\"noto-", env!("CARGO_PKG_VERSION"), "\"");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag)
+    {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("font/ttf"));
+    h.insert(header::ETAG, HeaderValue::from_static(etag));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000"),
     );
     r
 }

@@ -146,6 +146,9 @@ impl ReqInfo {
             if u.actor.can(Permission::ViewOrganisations) {
                 add("/admin/organisations", "nav-organisations");
             }
+            if u.actor.can(Permission::TranslateContent) {
+                add("/content", "nav-content");
+            }
             if u.actor.can(Permission::ManageCatalogue) {
                 add("/admin/catalogue", "nav-catalogue");
             }

@@ -1,11 +1,19 @@
 //! What every handler can reach: the database and the web settings. Nothing here holds
 //! per-user state: sessions, rate limits and locks live in the database, so several
-//! instances can serve the same users.
+//! instances can serve the same users. (The PDF cache holds only public documents.)
 
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 
+use lru::LruCache;
 use store::Db;
 use store::auth::SessionTimes;
+
+/// How many typeset public PDFs are kept (a few hundred kilobytes each at most).
+const PDF_CACHE_ENTRIES: NonZeroUsize = match NonZeroUsize::new(200) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -22,6 +30,9 @@ pub struct WebConfig {
     pub demo: bool,
     /// Tile URL template for the centres' map (`{z}`, `{x}`, `{y}`), or empty for none.
     pub map_tiles: String,
+    /// The platform's public address (`https://sprint.example.org`), printed in leaflets'
+    /// QR codes and the service pages' structured data. Empty: taken from the request.
+    pub public_url: String,
 }
 
 impl WebConfig {
@@ -67,6 +78,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             demo: false,
             map_tiles: String::new(),
+            public_url: String::new(),
         }
     }
 }
@@ -77,6 +89,10 @@ pub struct AppState {
     pub cfg: Arc<WebConfig>,
     /// The content security policy header, built once from the configuration.
     pub csp: axum::http::HeaderValue,
+    /// Public PDFs (leaflets, the guide's checklists) already typeset. They depend only on
+    /// the published text, the language, the answers and the day, so their number is
+    /// bounded and a visitor asking again costs no typesetting.
+    pub pdfs: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
 }
 
 impl AppState {
@@ -87,6 +103,7 @@ impl AppState {
             db,
             cfg: Arc::new(cfg),
             csp,
+            pdfs: Arc::new(Mutex::new(LruCache::new(PDF_CACHE_ENTRIES))),
         }
     }
 }

@@ -280,6 +280,8 @@ export const PAGES = [
   { name: 'presences import', user: 'anna', path: '/centres/presences/import' },
   { name: 'checklist template (2021)', user: 'paolo', path: '/checklists/2021' },
   { name: 'front office', user: 'giulia', path: '/front-office' },
+  { name: 'content and translations', user: 'roberto', path: '/content' },
+  { name: 'translation editor (out of date)', user: 'tanvir', path: '/content/citizenship_residence/fr' },
   { name: 'inspections list', user: 'paolo', path: '/inspections' },
   { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },
   {

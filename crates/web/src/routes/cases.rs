@@ -158,6 +158,10 @@ pub struct CasePage {
     pub it: bool,
     pub max_upload_mb: usize,
     pub actor_org: Option<String>,
+    /// The procedure has a published public page, so a leaflet can be printed for the
+    /// person in their language.
+    pub leaflet: bool,
+    pub langs: &'static [(&'static str, &'static str, bool)],
 }
 
 impl CasePage {
@@ -263,8 +267,13 @@ async fn case_page(
         .into_iter()
         .filter(|o| o.active && Some(&o.id) != auth.ctx.actor.org_id.as_ref())
         .collect();
+    let leaflet = store::service_texts::public_page(&st.db, &v.case.procedure_code, "it")
+        .await?
+        .is_some();
     let tr = auth.info.tr;
     Ok(CasePage {
+        leaflet,
+        langs: domain::languages::LANGUAGES,
         page: auth
             .info
             .page(&format!("{} — {}", procedure_name, v.case.person_name)),

@@ -32,7 +32,9 @@ pub mod case_records;
 pub mod cases;
 pub mod catalogue;
 pub mod centres;
+pub mod content;
 pub mod front_office;
+pub mod guide;
 pub mod health;
 pub mod home;
 pub mod inspection_pdf;
@@ -48,6 +50,8 @@ pub mod person_export;
 pub mod placement;
 pub mod profile;
 pub mod public;
+pub mod public_pdf;
+pub mod services;
 pub mod users;
 
 /// Who may reach a route: used by the permission tests, which try every route as every role.
@@ -504,6 +508,51 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Public,
     },
     RouteSpec {
+        method: "GET",
+        path: "/ar/services",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/bn/services/permit_renewal",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/ti/services/family_reunification/leaflet.pdf",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/ar/guide",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/bn/guide?need=permit&permit=expiring&passport=yes&minor=no",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/bn/guide/checklist.pdf?need=permit&permit=expiring&passport=yes&minor=no",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/content",
+        access: Access::Perm(P::TranslateContent),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/content/permit_renewal/fr",
+        access: Access::Perm(P::TranslateContent),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/content/permit_renewal/fr",
+        access: Access::Perm(P::TranslateContent),
+    },
+    RouteSpec {
         method: "POST",
         path: "/front-office",
         access: Access::Perm(P::LogContacts),
@@ -832,6 +881,11 @@ pub fn router(state: AppState) -> Router {
             get(front_office::show).post(front_office::log),
         )
         .route("/agenda", get(booking::agenda))
+        .route("/content", get(content::overview))
+        .route(
+            "/content/{code}/{lang}",
+            get(content::edit).post(content::save),
+        )
         .route("/centres/map", get(monitoring::map))
         .route("/centres/{id}/events", post(monitoring::log_event))
         .route(
@@ -1055,6 +1109,14 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(crate::assets::serve))
         .route("/{lang}/", get(public::home))
         .route("/{lang}/info-points", get(public::info_points))
+        .route("/{lang}/services", get(services::list))
+        .route("/{lang}/services/{code}", get(services::show))
+        .route(
+            "/{lang}/services/{code}/leaflet.pdf",
+            get(services::leaflet),
+        )
+        .route("/{lang}/guide", get(guide::show))
+        .route("/{lang}/guide/checklist.pdf", get(guide::pdf))
         .route("/{lang}/book", get(booking::form).post(booking::book))
         .route(
             "/{lang}/booking",

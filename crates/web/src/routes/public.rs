@@ -52,7 +52,8 @@ pub(crate) fn public_ctx(
 #[template(path = "public_home.html")]
 pub struct HomePage {
     pub p: PublicCtx,
-    pub services: Vec<(String, String)>,
+    /// Published service pages by category.
+    pub groups: Vec<(String, Vec<store::service_texts::Listed>)>,
 }
 
 /// The name of a code in a list of (code, name) pairs (the catalogue's procedures), or the
@@ -86,8 +87,9 @@ pub async fn home(
     Path(lang): Path<String>,
 ) -> AppResult<Response> {
     let p = public_ctx(&st, &lang, "home-title", "/", &info.csrf)?;
-    let services = services(&st, &p.tr).await?;
-    Ok(render(&HomePage { p, services }))
+    let list = store::service_texts::published(&st.db, p.tr.lang).await?;
+    let groups = super::services::grouped(&p.tr, list);
+    Ok(render(&HomePage { p, groups }))
 }
 
 #[derive(Template)]

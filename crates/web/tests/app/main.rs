@@ -22,4 +22,5 @@ mod person_export;
 mod placement;
 mod public;
 mod schema;
+mod service_pages;
 mod sessions_shared;
