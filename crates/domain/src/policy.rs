@@ -70,6 +70,12 @@ pub enum Permission {
     /// Write translations of the public service pages (never the Italian source), send them
     /// to review, and publish those another translator wrote.
     TranslateContent,
+    /// Run the network's bodies (the territorial council's secretariat): bodies, members,
+    /// meetings, attendance, minutes through their states, decisions and action items.
+    ManageNetwork,
+    /// Run trainings: courses, sessions (on-the-job visits too), enrolment, attendance, and
+    /// certificates for any participant.
+    ManageTrainings,
 }
 
 impl Permission {
@@ -101,6 +107,8 @@ impl Permission {
         Permission::LogContacts,
         Permission::EditContent,
         Permission::TranslateContent,
+        Permission::ManageNetwork,
+        Permission::ManageTrainings,
     ];
 }
 
@@ -120,7 +128,18 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
         ],
         // People's records are for those who accompany them; administrators manage
         // accounts, not beneficiaries, and analysts see only aggregates.
-        Role::PrefectureOfficer | Role::CaseWorker => &[
+        // The Prefecture's officers also run the territorial council's secretariat.
+        Role::PrefectureOfficer => &[
+            ViewOrganisations,
+            SearchPeople,
+            ViewPeople,
+            EditPeople,
+            ViewVulnerabilities,
+            ViewCases,
+            EditCases,
+            ManageNetwork,
+        ],
+        Role::CaseWorker => &[
             ViewOrganisations,
             SearchPeople,
             ViewPeople,
@@ -180,7 +199,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewMonitoringFigures,
         ],
         Role::Analyst => &[ViewOrganisations, ViewMinorCounts, ViewMonitoringFigures],
-        Role::Trainer => &[ViewOrganisations],
+        Role::Trainer => &[ViewOrganisations, ManageTrainings],
     }
 }
 

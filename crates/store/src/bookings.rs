@@ -111,7 +111,7 @@ pub async fn slots(db: &Db, info_point: &str) -> Result<Vec<Slot>> {
     .map_err(db_err)
 }
 
-async fn attempts(db: &Db, ip: &str, kind: &str, since: Ts) -> Result<i64> {
+pub(crate) async fn attempts(db: &Db, ip: &str, kind: &str, since: Ts) -> Result<i64> {
     let (n,): (i64,) = with_pool!(db, |p| sqlx::query_as(
         "SELECT COUNT(*) FROM public_attempts WHERE ip = $1 AND kind = $2 AND at >= $3"
     )
@@ -124,7 +124,7 @@ async fn attempts(db: &Db, ip: &str, kind: &str, since: Ts) -> Result<i64> {
     Ok(n)
 }
 
-async fn attempt(db: &Db, ip: &str, kind: &str) -> Result<()> {
+pub(crate) async fn attempt(db: &Db, ip: &str, kind: &str) -> Result<()> {
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO public_attempts (id, ip, kind, at) VALUES ($1,$2,$3,$4)"

@@ -121,6 +121,14 @@ pub const USERS: &[DemoUser] = &[
         lang: "en",
     },
     DemoUser {
+        username: "luca",
+        full_name: "Luca Moretti",
+        org: "patronato1",
+        role: Role::CaseWorker,
+        scope: Scope::Organisation,
+        lang: "it",
+    },
+    DemoUser {
         username: "sara",
         full_name: "Sara Esposito",
         org: "cri",
@@ -328,6 +336,8 @@ async fn seed_people(
     crate::demo_monitoring::seed(db, ids, users).await?;
     crate::demo_portal::seed_info_points(db, ids).await?;
     crate::demo_portal::seed_service_texts(db).await?;
+    crate::demo_network::seed(db, ids, users).await?;
+    crate::demo_network::seed_trainings(db, ids, users).await?;
     seed_minors(db, ids, users).await
 }
 

@@ -22,8 +22,10 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 mod demo_monitoring;
+mod demo_network;
 mod demo_portal;
 pub mod dialect;
+pub mod governance;
 pub mod info_points;
 pub mod inspections;
 pub mod matching;
@@ -38,6 +40,7 @@ pub mod schema;
 pub mod service_texts;
 pub mod sim;
 pub mod time;
+pub mod trainings;
 
 pub use db::{Ctx, Db, Tx};
 pub use time::Ts;

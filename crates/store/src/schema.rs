@@ -65,6 +65,18 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "public_attempts",
     "service_texts",
     "service_text_versions",
+    "bodies",
+    "body_members",
+    "meetings",
+    "meeting_attendance",
+    "meeting_decisions",
+    "action_items",
+    "courses",
+    "course_sessions",
+    "enrolments",
+    "session_attendance",
+    "course_surveys",
+    "certificates",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

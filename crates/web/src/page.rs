@@ -146,6 +146,8 @@ impl ReqInfo {
             if u.actor.can(Permission::ViewOrganisations) {
                 add("/admin/organisations", "nav-organisations");
             }
+            add("/network", "nav-network");
+            add("/trainings", "nav-trainings");
             if u.actor.can(Permission::TranslateContent) {
                 add("/content", "nav-content");
             }

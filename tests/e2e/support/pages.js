@@ -281,6 +281,42 @@ export const PAGES = [
   { name: 'checklist template (2021)', user: 'paolo', path: '/checklists/2021' },
   { name: 'front office', user: 'giulia', path: '/front-office' },
   { name: 'content and translations', user: 'roberto', path: '/content' },
+  { name: 'network bodies', user: 'marco', path: '/network' },
+  {
+    name: 'council page',
+    user: 'marco',
+    path: '/network',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Consiglio Territoriale' }));
+    },
+  },
+  {
+    name: 'council meeting with published minutes',
+    user: 'chiara',
+    path: '/network',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Consiglio Territoriale' }));
+      await follow(page, page.locator('ul.meetings a').nth(2));
+    },
+  },
+  { name: 'trainings', user: 'davide', path: '/trainings' },
+  {
+    name: 'course page (trainer)',
+    user: 'davide',
+    path: '/trainings',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Decreto flussi' }));
+    },
+  },
+  {
+    name: 'course page (participant, survey)',
+    user: 'luca',
+    path: '/trainings',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Decreto flussi' }));
+    },
+  },
+  { name: 'certificate check', user: null, path: '/verify' },
   { name: 'translation editor (out of date)', user: 'tanvir', path: '/content/citizenship_residence/fr' },
   { name: 'inspections list', user: 'paolo', path: '/inspections' },
   { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },

@@ -32,6 +32,26 @@ pub struct HomePage {
     pub roles: Vec<RoleView>,
     pub areas: Vec<WorkArea>,
     pub counts: Option<store::account::Counts>,
+    /// The person's open action items from the network's meetings, nearest due first.
+    pub actions: Vec<store::governance::ActionItem>,
+    pub today: chrono::NaiveDate,
+    pub done: bool,
+}
+
+impl HomePage {
+    pub fn item_state(&self, a: &store::governance::ActionItem) -> &'static str {
+        a.state(self.today).as_str()
+    }
+    pub fn item_state_label(&self, a: &store::governance::ActionItem) -> String {
+        self.page
+            .t(&format!("deadline-{}", a.state(self.today).as_str()))
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct HomeQuery {
+    #[serde(default)]
+    done: Option<String>,
 }
 
 /// The work areas of each role, from the journeys of the people who use SPRInt. Areas of
@@ -44,6 +64,7 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-audit", Some("/admin/audit")),
         ],
         Role::PrefectureOfficer => &[
+            ("area-network", Some("/network")),
             ("area-referrals", Some("/cases")),
             ("area-deadlines", Some("/cases")),
             ("area-citizenship", None),
@@ -58,7 +79,10 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-people", Some("/people")),
             ("area-bookings", None),
         ],
-        Role::Mediator => &[("area-translations", None), ("area-interviews", None)],
+        Role::Mediator => &[
+            ("area-translations", Some("/content")),
+            ("area-interviews", None),
+        ],
         Role::MinorsOfficer => &[
             ("area-people", Some("/people")),
             ("area-minors", None),
@@ -72,12 +96,20 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
             ("area-my-centre", Some("/centres")),
             ("area-corrective-actions", Some("/actions")),
         ],
-        Role::Trainer => &[("area-trainings", None), ("area-helpdesk", None)],
+        Role::Trainer => &[
+            ("area-trainings", Some("/trainings")),
+            ("area-helpdesk", None),
+        ],
         Role::Analyst => &[("area-indicators", None), ("area-open-data", None)],
     }
 }
 
-pub async fn home(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+pub async fn home(
+    State(st): State<AppState>,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<HomeQuery>,
+) -> AppResult<Response> {
+    let actions = store::governance::my_actions(&st.db, &auth.ctx).await?;
     let tr = auth.info.tr;
     let mut areas = vec![];
     for g in &auth.user.grants {
@@ -113,5 +145,8 @@ pub async fn home(State(st): State<AppState>, auth: Auth) -> AppResult<Response>
         roles,
         areas,
         counts,
+        actions,
+        today: domain::clock::today(),
+        done: q.done.as_deref() == Some("action"),
     }))
 }

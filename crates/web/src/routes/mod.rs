@@ -44,6 +44,7 @@ pub mod minor_care;
 pub mod minor_events;
 pub mod minors;
 pub mod monitoring;
+pub mod network;
 pub mod orgs;
 pub mod people;
 pub mod person_export;
@@ -52,6 +53,7 @@ pub mod profile;
 pub mod public;
 pub mod public_pdf;
 pub mod services;
+pub mod trainings;
 pub mod users;
 
 /// Who may reach a route: used by the permission tests, which try every route as every role.
@@ -539,6 +541,66 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/trainings",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/trainings",
+        access: Access::Perm(P::ManageTrainings),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/verify",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/network",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/bodies",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/network/bodies/{body}",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/bodies/{body}/members",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/bodies/{body}/meetings",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/network/meetings/{meeting}",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/meetings/{meeting}",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/network/meetings/{meeting}/minutes.pdf",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/actions/{action}/done",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/content",
         access: Access::Perm(P::TranslateContent),
     },
@@ -882,6 +944,36 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/agenda", get(booking::agenda))
         .route("/content", get(content::overview))
+        .route("/network", get(network::list))
+        .route("/trainings", get(trainings::list).post(trainings::create))
+        .route("/trainings/{id}", get(trainings::show))
+        .route("/trainings/{id}/sessions", post(trainings::add_session))
+        .route("/trainings/{id}/enrolments", post(trainings::enrol))
+        .route("/trainings/{id}/survey", post(trainings::survey))
+        .route(
+            "/trainings/{id}/certificate.pdf",
+            get(trainings::certificate),
+        )
+        .route(
+            "/trainings/sessions/{id}/attendance",
+            post(trainings::attendance),
+        )
+        .route("/network/bodies", post(network::create_body))
+        .route("/network/bodies/{id}", get(network::show_body))
+        .route("/network/bodies/{id}/members", post(network::add_member))
+        .route(
+            "/network/bodies/{id}/meetings",
+            post(network::create_meeting),
+        )
+        .route(
+            "/network/meetings/{id}",
+            get(network::show_meeting).post(network::meeting_step),
+        )
+        .route(
+            "/network/meetings/{id}/minutes.pdf",
+            get(network::minutes_pdf),
+        )
+        .route("/network/actions/{id}/done", post(network::complete_action))
         .route(
             "/content/{code}/{lang}",
             get(content::edit).post(content::save),
@@ -1107,6 +1199,7 @@ pub fn router(state: AppState) -> Router {
         .route("/language/{code}", get(login::set_language))
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{*path}", get(crate::assets::serve))
+        .route("/verify", get(trainings::verify))
         .route("/{lang}/", get(public::home))
         .route("/{lang}/info-points", get(public::info_points))
         .route("/{lang}/services", get(services::list))

@@ -43,6 +43,10 @@ struct Targets {
     minor: String,
     /// The hub that has the test minor.
     hub: String,
+    /// A body of the network, a meeting of it and an action item owned by the target user.
+    body: String,
+    meeting: String,
+    action: String,
 }
 
 fn fill(path: &str, t: &Targets) -> String {
@@ -51,6 +55,51 @@ fn fill(path: &str, t: &Targets) -> String {
         .replace("{person}", &t.person)
         .replace("{case}", &t.case)
         .replace("{minor}", &t.minor)
+        .replace("{body}", &t.body)
+        .replace("{meeting}", &t.meeting)
+        .replace("{action}", &t.action)
+}
+
+/// A working group with a meeting and an action item for `owner`.
+async fn make_network(app: &TestApp, owner: &str) -> (String, String, String) {
+    let ctx = store::Ctx::system("test");
+    let body = store::governance::create_body(
+        app.db(),
+        &ctx,
+        &store::governance::BodyInput {
+            kind: "working_group".into(),
+            name: "Target group".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let meeting = store::governance::create_meeting(
+        app.db(),
+        &ctx,
+        &body,
+        &store::governance::MeetingInput {
+            starts_at: "2026-01-15T10:00".into(),
+            place: "Prefettura".into(),
+            agenda: "Item".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let action = store::governance::add_action(
+        app.db(),
+        &ctx,
+        &meeting,
+        &store::governance::ActionInput {
+            title: "Target action".into(),
+            owner_id: owner.into(),
+            due_on: "2026-12-31".into(),
+        },
+    )
+    .await
+    .unwrap();
+    (body, meeting, action)
 }
 
 /// `t.org` owns the test person and case, `t.hub` has the test minor.
@@ -174,6 +223,7 @@ async fn every_route_answers_every_role_as_the_policy_says() {
     let person = make_person(&app, &org).await;
     let case = make_case(&app, &org, &person).await;
     let (minor, hub) = make_minor(&app).await;
+    let (body, meeting, action) = make_network(&app, &target).await;
     let t = Targets {
         org: org.clone(),
         user: target.clone(),
@@ -181,6 +231,9 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         case,
         minor,
         hub,
+        body,
+        meeting,
+        action,
     };
     for demo in store::demo::USERS {
         let mut c = app.client();
@@ -239,6 +292,9 @@ async fn nobody_signed_in_reaches_only_public_routes() {
                 case: "c".into(),
                 minor: "m".into(),
                 hub: "h".into(),
+                body: "b".into(),
+                meeting: "mt".into(),
+                action: "a".into(),
             },
         );
         let resp = if path.starts_with("/api/v1") {
