@@ -1,7 +1,7 @@
 // Journey 7: the territorial council and the trainings. Marco records yesterday's council
 // meeting (attendance, minutes, a decision), approves and publishes the minutes, gives Chiara
 // an action item and downloads the minutes; Chiara finds the item on her home page and marks
-// it done. Luca, of a patronato, answers the course survey, downloads his certificate, and
+// it done. A patronato's question becomes a knowledge-base entry. Luca, of a patronato, answers the course survey, downloads his certificate, and
 // anyone checks its code on the public page, where a forged code is refused.
 
 import assert from 'node:assert/strict';
@@ -73,5 +73,26 @@ test('a patronato operator takes the survey, downloads the certificate, and its 
     await page.locator('#code').fill(forged);
     await go(page, page.locator('main form button'), 404);
     assert.doesNotMatch(await textOf(page.locator('#verify-result')), /Luca Moretti/);
+  });
+});
+
+test('a patronato question is answered and becomes a knowledge-base entry the patronato finds', async () => {
+  await withFreshPage(app, async (page) => {
+    await login(page, 'marco');
+    await go(page, page.locator('nav a[href="/helpdesk"]'));
+    await go(page, page.locator('main table a', { hasText: 'Conversione da studio a lavoro' }));
+    await page.locator('#answer').fill('Per la conversione fuori quota conta il contratto di lavoro in corso: il reddito deve raggiungere l\'importo annuo dell\'assegno sociale.');
+    await go(page, page.locator('form[action$="/answer"] button'));
+    await page.locator('#kb-question').fill('Conversione da studio a lavoro fuori quota: quale reddito conta?');
+    await go(page, page.locator('form[action$="/kb"] button'));
+    await assertAccessible(page, 'knowledge-base entry');
+
+    await signInAs(app, page, 'luca');
+    await open(page, '/kb');
+    await page.locator('#q').fill('fuori quota');
+    await go(page, page.locator('main form[role=search] button'));
+    assert.match(await textOf(page.locator('main')), /quale reddito conta/);
+    await open(page, '/helpdesk');
+    assert.match(await textOf(page.locator('main table')), /risposta data/);
   });
 });

@@ -76,6 +76,10 @@ pub enum Permission {
     /// Run trainings: courses, sessions (on-the-job visits too), enrolment, attendance, and
     /// certificates for any participant.
     ManageTrainings,
+    /// Ask the helpdesk a question about a procedure, and read one's organisation's ones.
+    AskHelpdesk,
+    /// Answer every helpdesk question and turn answers into knowledge-base entries.
+    AnswerHelpdesk,
 }
 
 impl Permission {
@@ -109,6 +113,8 @@ impl Permission {
         Permission::TranslateContent,
         Permission::ManageNetwork,
         Permission::ManageTrainings,
+        Permission::AskHelpdesk,
+        Permission::AnswerHelpdesk,
     ];
 }
 
@@ -138,6 +144,8 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewCases,
             EditCases,
             ManageNetwork,
+            AskHelpdesk,
+            AnswerHelpdesk,
         ],
         Role::CaseWorker => &[
             ViewOrganisations,
@@ -147,6 +155,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewVulnerabilities,
             ViewCases,
             EditCases,
+            AskHelpdesk,
         ],
         // The hub's staff: a minor's record is theirs alone (a receiving facility will see
         // only what a transfer shares).
@@ -170,6 +179,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewCases,
             EditCases,
             LogContacts,
+            AskHelpdesk,
         ],
         // Mediators sit at the info point's desk too, and log the contacts they hold.
         Role::Mediator => &[
@@ -179,6 +189,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewCases,
             LogContacts,
             TranslateContent,
+            AskHelpdesk,
         ],
         Role::CentreManager => &[
             ViewOrganisations,
@@ -187,6 +198,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             RecordPresences,
             AnswerFindings,
             LogCentreEvents,
+            AskHelpdesk,
         ],
         Role::Inspector => &[
             ViewOrganisations,

@@ -338,6 +338,7 @@ async fn seed_people(
     crate::demo_portal::seed_service_texts(db).await?;
     crate::demo_network::seed(db, ids, users).await?;
     crate::demo_network::seed_trainings(db, ids, users).await?;
+    crate::demo_network::seed_helpdesk(db, ids, users).await?;
     seed_minors(db, ids, users).await
 }
 

@@ -356,3 +356,76 @@ pub(crate) async fn seed_trainings(
     .await?;
     Ok(())
 }
+
+/// The helpdesk (journey 7): a question from Luca's patronato answered by Marco the next day
+/// and now in the knowledge base, and a fresh one waiting for an answer.
+pub(crate) async fn seed_helpdesk(
+    db: &Db,
+    ids: &HashMap<&str, String>,
+    users: &HashMap<&str, String>,
+) -> Result<()> {
+    use crate::helpdesk::{AskInput, KbInput, answer, ask, publish_to_kb, set_times};
+    let user = |k: &str| users.get(k).cloned().unwrap_or_default();
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let as_user = |id: String, org_id: String, role: domain::account::Role| Ctx {
+        actor: domain::policy::Actor::user(
+            id,
+            org_id,
+            vec![domain::account::Grant {
+                role,
+                scope: domain::account::Scope::Organisation,
+            }],
+        ),
+        request_id: None,
+        purpose: None,
+    };
+    let luca = as_user(
+        user("luca"),
+        org("patronato1"),
+        domain::account::Role::CaseWorker,
+    );
+    let marco = as_user(
+        user("marco"),
+        org("prefettura"),
+        domain::account::Role::PrefectureOfficer,
+    );
+    let first = ask(
+        db,
+        &luca,
+        &AskInput {
+            procedure_code: "family_reunification".into(),
+            subject: "Ricongiungimento: serve il certificato di idoneità alloggiativa per un figlio minore di 14 anni?".into(),
+            body: "Un lavoratore chiede il ricongiungimento con il figlio di 12 anni. Il Comune dice che l'idoneità alloggiativa può essere sostituita dal consenso del titolare dell'alloggio. È corretto?".into(),
+        },
+    )
+    .await?;
+    let reply = "Sì: per il figlio minore di 14 anni al seguito di un genitore, il certificato di idoneità alloggiativa può essere sostituito dal consenso del titolare dell'alloggio in cui il minore vivrà (art. 29 c. 3 lett. a TUI). Allegate il consenso firmato con la copia del documento del titolare.";
+    answer(db, &marco, &first, 1, reply).await?;
+    publish_to_kb(
+        db,
+        &marco,
+        &first,
+        &KbInput {
+            procedure_code: "family_reunification".into(),
+            question:
+                "Ricongiungimento con un figlio minore di 14 anni: serve l'idoneità alloggiativa?"
+                    .into(),
+            answer: reply.into(),
+        },
+    )
+    .await?;
+    // Asked nine days ago, answered 26 hours later.
+    let asked = crate::Ts::now().plus_seconds(-9 * 86_400);
+    set_times(db, &first, asked, Some(asked.plus_seconds(26 * 3_600))).await?;
+    ask(
+        db,
+        &luca,
+        &AskInput {
+            procedure_code: "permit_conversion".into(),
+            subject: "Conversione da studio a lavoro fuori quota: quali redditi contano?".into(),
+            body: "Uno studente ha terminato il corso e ha un'offerta di lavoro part-time. Per la conversione fuori quota conta solo il contratto o anche i redditi dell'anno precedente?".into(),
+        },
+    )
+    .await?;
+    Ok(())
+}

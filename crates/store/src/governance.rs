@@ -957,3 +957,132 @@ pub async fn owner_choices(db: &Db, ctx: &Ctx) -> Result<Vec<(String, String)>> 
         .map(|(id, name, org)| (id, format!("{name} — {org}")))
         .collect())
 }
+
+/// A document of a meeting (not its content).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct MeetingDocument {
+    pub id: String,
+    pub title: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: Ts,
+}
+
+fn document_aad(id: &str) -> String {
+    format!("meeting_documents:{id}")
+}
+
+/// Adds a document to a meeting (PDF or image, type read from the bytes, sealed at rest).
+pub async fn add_document(
+    db: &Db,
+    ctx: &Ctx,
+    meeting_id: &str,
+    title: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<String> {
+    ctx.actor.require(Permission::ManageNetwork)?;
+    meeting_row(db, meeting_id).await?;
+    if bytes.is_empty() {
+        return Err(Error::field("file", "document_empty"));
+    }
+    if bytes.len() > db.settings.max_document_bytes {
+        return Err(Error::field("file", "document_too_large"));
+    }
+    let media_type = crate::case_documents::sniff(bytes)
+        .ok_or(Error::field("file", "document_type_not_allowed"))?;
+    let filename = crate::case_documents::clean_filename(filename, media_type);
+    let title = title.trim();
+    if title.chars().count() > 200 {
+        return Err(Error::field("title", "field_too_long"));
+    }
+    let title = if title.is_empty() {
+        filename.clone()
+    } else {
+        title.to_string()
+    };
+    let id = new_id();
+    let digest = hex::encode(Sha256::digest(bytes));
+    let sealed = crate::crypto::keyring(db)?.seal(&document_aad(&id), bytes)?;
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO meeting_documents (id, meeting_id, title, filename, media_type, size_bytes, sha256, sealed, uploaded_by, uploaded_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"
+    )
+    .bind(&id)
+    .bind(meeting_id)
+    .bind(&title)
+    .bind(&filename)
+    .bind(media_type)
+    .bind(bytes.len() as i64)
+    .bind(&digest)
+    .bind(&sealed)
+    .bind(&ctx.actor.id)
+    .bind(Ts::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(db_err)?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("meeting.document.add", "meeting", Some(meeting_id))
+            .details(json!({"document": id, "type": media_type, "bytes": bytes.len()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn documents(db: &Db, ctx: &Ctx, meeting_id: &str) -> Result<Vec<MeetingDocument>> {
+    signed_in(ctx)?;
+    with_pool!(db, |p| sqlx::query_as(
+        "SELECT id, title, filename, media_type, size_bytes, sha256, uploaded_at FROM meeting_documents \
+         WHERE meeting_id = $1 ORDER BY uploaded_at"
+    )
+    .bind(meeting_id)
+    .fetch_all(p)
+    .await)
+    .map_err(db_err)
+}
+
+/// A document's content for anyone signed in, checked against its digest; the read is
+/// audited.
+pub async fn document(
+    db: &Db,
+    ctx: &Ctx,
+    meeting_id: &str,
+    id: &str,
+) -> Result<(MeetingDocument, Vec<u8>)> {
+    signed_in(ctx)?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        doc: MeetingDocument,
+        sealed: String,
+    }
+    let row: Row = with_pool!(db, |p| sqlx::query_as(
+        "SELECT id, title, filename, media_type, size_bytes, sha256, uploaded_at, sealed FROM meeting_documents \
+         WHERE id = $1 AND meeting_id = $2"
+    )
+    .bind(id)
+    .bind(meeting_id)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?
+    .ok_or(Error::NotFound)?;
+    let bytes = crate::crypto::keyring(db)?.open(&document_aad(id), &row.sealed)?;
+    if hex::encode(Sha256::digest(&bytes)) != row.doc.sha256 {
+        return Err(Error::Tampered);
+    }
+    audit::record(
+        db,
+        ctx,
+        Event::new("meeting.document.read", "meeting", Some(meeting_id))
+            .details(json!({"document": id})),
+    )
+    .await?;
+    Ok((row.doc, bytes))
+}

@@ -26,6 +26,7 @@ mod demo_network;
 mod demo_portal;
 pub mod dialect;
 pub mod governance;
+pub mod helpdesk;
 pub mod info_points;
 pub mod inspections;
 pub mod matching;

@@ -77,6 +77,9 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "session_attendance",
     "course_surveys",
     "certificates",
+    "kb_entries",
+    "helpdesk_questions",
+    "meeting_documents",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

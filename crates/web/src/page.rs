@@ -84,6 +84,7 @@ impl PageCtx {
             "orgs" => Permission::ManageOrganisations,
             "audit" => Permission::ViewAudit,
             "contacts" => Permission::LogContacts,
+            "helpdesk" => Permission::AskHelpdesk,
             _ => return false,
         };
         self.user.as_ref().is_some_and(|u| u.actor.can(p))
@@ -148,6 +149,9 @@ impl ReqInfo {
             }
             add("/network", "nav-network");
             add("/trainings", "nav-trainings");
+            if u.actor.can(Permission::AskHelpdesk) || u.actor.can(Permission::AnswerHelpdesk) {
+                add("/helpdesk", "nav-helpdesk");
+            }
             if u.actor.can(Permission::TranslateContent) {
                 add("/content", "nav-content");
             }

@@ -317,6 +317,17 @@ export const PAGES = [
     },
   },
   { name: 'certificate check', user: null, path: '/verify' },
+  { name: 'helpdesk (patronato)', user: 'luca', path: '/helpdesk' },
+  { name: 'helpdesk (Prefecture, with response times)', user: 'marco', path: '/helpdesk' },
+  {
+    name: 'helpdesk question to answer',
+    user: 'marco',
+    path: '/helpdesk',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Conversione da studio a lavoro' }));
+    },
+  },
+  { name: 'knowledge base', user: 'paolo', path: '/kb?q=ricongiungimento' },
   { name: 'translation editor (out of date)', user: 'tanvir', path: '/content/citizenship_residence/fr' },
   { name: 'inspections list', user: 'paolo', path: '/inspections' },
   { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },

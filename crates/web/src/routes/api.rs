@@ -13,7 +13,7 @@ use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{api_cases, api_centres, api_minors, api_monitoring};
+use super::{api_cases, api_centres, api_minors, api_monitoring, api_network};
 use crate::auth::Auth;
 use crate::error::{AppResult, Rendered};
 use crate::state::AppState;
@@ -536,7 +536,12 @@ impl Modify for BearerAuth {
           api_monitoring::inspections, api_monitoring::inspection, api_monitoring::answer,
           api_monitoring::plan, api_monitoring::add_finding, api_monitoring::close,
           api_monitoring::actions, api_monitoring::action, api_monitoring::answer_action,
-          api_monitoring::verify_action, api_monitoring::reopen_action),
+          api_monitoring::verify_action, api_monitoring::reopen_action,
+          api_network::bodies, api_network::body, api_network::create_meeting, api_network::meeting,
+          api_network::attendance, api_network::minutes, api_network::add_action_item,
+          api_network::my_action_items, api_network::action_item_done, api_network::courses,
+          api_network::course, api_network::session_attendance, api_network::questions,
+          api_network::ask, api_network::answer, api_network::kb),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
@@ -553,7 +558,13 @@ impl Modify for BearerAuth {
                        api_monitoring::FindingOut, api_monitoring::InspectionRecordOut, api_monitoring::NewAnswer,
                        api_monitoring::SavedOut, api_monitoring::ActionOut, api_monitoring::ActionEventOut,
                        api_monitoring::ActionRecordOut, api_monitoring::ActionStep,
-                       api_monitoring::NewInspection, api_monitoring::NewFinding, api_monitoring::CloseIn)),
+                       api_monitoring::NewInspection, api_monitoring::NewFinding, api_monitoring::CloseIn,
+                       api_network::BodyOut, api_network::MemberOut, api_network::MeetingOut, api_network::BodyRecordOut,
+                       api_network::AttendeeOut, api_network::ActionItemOut, api_network::MeetingRecordOut,
+                       api_network::NewMeeting, api_network::AttendanceIn, api_network::MinutesStep,
+                       api_network::NewActionItem, api_network::DoneIn, api_network::CourseOut, api_network::SessionOut,
+                       api_network::ParticipantOut, api_network::CourseRecordOut, api_network::SessionAttendanceIn,
+                       api_network::QuestionOut, api_network::NewQuestion, api_network::AnswerIn, api_network::KbEntryOut)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -98,7 +98,7 @@ fn areas_for(role: Role) -> &'static [(&'static str, Option<&'static str>)] {
         ],
         Role::Trainer => &[
             ("area-trainings", Some("/trainings")),
-            ("area-helpdesk", None),
+            ("area-helpdesk", Some("/kb")),
         ],
         Role::Analyst => &[("area-indicators", None), ("area-open-data", None)],
     }

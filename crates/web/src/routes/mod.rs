@@ -26,6 +26,7 @@ pub mod api_cases;
 pub mod api_centres;
 pub mod api_minors;
 pub mod api_monitoring;
+pub mod api_network;
 pub mod audit;
 pub mod booking;
 pub mod case_records;
@@ -36,6 +37,7 @@ pub mod content;
 pub mod front_office;
 pub mod guide;
 pub mod health;
+pub mod helpdesk;
 pub mod home;
 pub mod inspection_pdf;
 pub mod inspections;
@@ -541,6 +543,91 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/api/v1/bodies",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/bodies/{body}",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/bodies/{body}/meetings",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/meetings/{meeting}",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "PUT",
+        path: "/api/v1/meetings/{meeting}/attendance",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/meetings/{meeting}/minutes",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/meetings/{meeting}/action-items",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/action-items",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/courses",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "PUT",
+        path: "/api/v1/course-sessions/{session}/attendance",
+        access: Access::Perm(P::ManageTrainings),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/helpdesk/questions",
+        access: Access::Perm(P::AskHelpdesk),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/helpdesk/questions",
+        access: Access::Perm(P::AskHelpdesk),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/helpdesk/questions/{question}/answer",
+        access: Access::Perm(P::AnswerHelpdesk),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/kb",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/helpdesk",
+        access: Access::Perm(P::AskHelpdesk),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/helpdesk",
+        access: Access::Perm(P::AskHelpdesk),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/kb",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/trainings",
         access: Access::SignedIn,
     },
@@ -587,6 +674,11 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "POST",
         path: "/network/meetings/{meeting}",
+        access: Access::Perm(P::ManageNetwork),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/network/meetings/{meeting}/documents",
         access: Access::Perm(P::ManageNetwork),
     },
     RouteSpec {
@@ -946,6 +1038,12 @@ pub fn router(state: AppState) -> Router {
         .route("/content", get(content::overview))
         .route("/network", get(network::list))
         .route("/trainings", get(trainings::list).post(trainings::create))
+        .route("/helpdesk", get(helpdesk::list).post(helpdesk::ask))
+        .route("/helpdesk/{id}", get(helpdesk::show))
+        .route("/helpdesk/{id}/answer", post(helpdesk::answer))
+        .route("/helpdesk/{id}/kb", post(helpdesk::to_kb))
+        .route("/kb", get(helpdesk::kb))
+        .route("/kb/{id}", get(helpdesk::kb_entry))
         .route("/trainings/{id}", get(trainings::show))
         .route("/trainings/{id}/sessions", post(trainings::add_session))
         .route("/trainings/{id}/enrolments", post(trainings::enrol))
@@ -972,6 +1070,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/network/meetings/{id}/minutes.pdf",
             get(network::minutes_pdf),
+        )
+        .route(
+            "/network/meetings/{id}/documents",
+            post(network::upload_document),
+        )
+        .route(
+            "/network/meetings/{id}/documents/{doc}",
+            get(network::download_document),
         )
         .route("/network/actions/{id}/done", post(network::complete_action))
         .route(
@@ -1191,6 +1297,42 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/transfers/{id}/complete",
             post(api_minors::complete_transfer),
         )
+        .route("/api/v1/bodies", get(api_network::bodies))
+        .route("/api/v1/bodies/{id}", get(api_network::body))
+        .route(
+            "/api/v1/bodies/{id}/meetings",
+            post(api_network::create_meeting),
+        )
+        .route("/api/v1/meetings/{id}", get(api_network::meeting))
+        .route(
+            "/api/v1/meetings/{id}/attendance",
+            axum::routing::put(api_network::attendance),
+        )
+        .route("/api/v1/meetings/{id}/minutes", post(api_network::minutes))
+        .route(
+            "/api/v1/meetings/{id}/action-items",
+            post(api_network::add_action_item),
+        )
+        .route("/api/v1/action-items", get(api_network::my_action_items))
+        .route(
+            "/api/v1/action-items/{id}/done",
+            post(api_network::action_item_done),
+        )
+        .route("/api/v1/courses", get(api_network::courses))
+        .route("/api/v1/courses/{id}", get(api_network::course))
+        .route(
+            "/api/v1/course-sessions/{id}/attendance",
+            axum::routing::put(api_network::session_attendance),
+        )
+        .route(
+            "/api/v1/helpdesk/questions",
+            get(api_network::questions).post(api_network::ask),
+        )
+        .route(
+            "/api/v1/helpdesk/questions/{id}/answer",
+            post(api_network::answer),
+        )
+        .route("/api/v1/kb", get(api_network::kb))
         .route_layer(from_fn_with_state(state.clone(), require_token));
 
     let public = Router::new()

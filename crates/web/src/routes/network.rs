@@ -275,9 +275,19 @@ pub struct MeetingPage {
     pub errors: FormErrors,
     pub done: Option<String>,
     pub today: chrono::NaiveDate,
+    pub documents: Vec<store::governance::MeetingDocument>,
+    pub max_upload_mb: usize,
 }
 
 impl MeetingPage {
+    pub fn size(&self, bytes: &i64) -> String {
+        let b = *bytes as f64;
+        if b >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", b / (1024.0 * 1024.0))
+        } else {
+            format!("{:.0} KB", (b / 1024.0).max(1.0))
+        }
+    }
     pub fn when(&self) -> String {
         domain::clock::rome(self.v.meeting.starts_at.0)
             .format("%d/%m/%Y %H:%M")
@@ -319,6 +329,7 @@ async fn meeting_page(
     } else {
         vec![]
     };
+    let documents = store::governance::documents(&st.db, &auth.ctx, id).await?;
     let (minutes, decision, action) = typed;
     let minutes = if minutes.is_empty() {
         v.meeting.minutes.clone()
@@ -340,6 +351,8 @@ async fn meeting_page(
         errors,
         done,
         today: domain::clock::today(),
+        documents,
+        max_upload_mb: st.db.settings.max_document_bytes / (1024 * 1024),
     })
 }
 
@@ -581,4 +594,76 @@ pub async fn complete_action(
 ) -> AppResult<Response> {
     store::governance::complete_action(&st.db, &auth.ctx, &id, f.version, &f.note).await?;
     Ok(see_other("/?done=action"))
+}
+
+/// `POST /network/meetings/{id}/documents` (multipart: `title`, `file`).
+pub async fn upload_document(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    use axum::extract::FromRequest;
+    // Who may add is answered before anything about the body.
+    auth.ctx.actor.require(Permission::ManageNetwork)?;
+    let parsed = match axum::extract::Multipart::from_request(req, &st).await {
+        Ok(m) => super::case_records::read_upload(m).await,
+        Err(_) => Err(Error::UnsupportedMediaType),
+    };
+    let result = match parsed {
+        Ok(up) => {
+            store::governance::add_document(
+                &st.db,
+                &auth.ctx,
+                &id,
+                &up.title,
+                &up.filename,
+                &up.bytes,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/network/meetings/{id}?done=document"))),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let typed = (String::new(), String::new(), ActionInput::default());
+                Ok(render_status(
+                    status_of(&e),
+                    &meeting_page(&st, &auth, &id, typed, errors, None).await?,
+                ))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+/// `GET /network/meetings/{id}/documents/{doc}`
+pub async fn download_document(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, doc)): Path<(String, String)>,
+) -> AppResult<Response> {
+    use axum::http::{HeaderValue, header};
+    let (d, bytes) = store::governance::document(&st.db, &auth.ctx, &id, &doc).await?;
+    let mut r = Response::new(axum::body::Body::from(bytes));
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&d.media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        super::case_records::attachment(&d.filename),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r.extensions_mut().insert(crate::error::Rendered);
+    Ok(r)
 }

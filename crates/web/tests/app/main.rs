@@ -14,6 +14,7 @@ mod cases;
 mod catalogue;
 mod centres;
 mod front_office;
+mod helpdesk;
 mod minors;
 mod monitoring;
 mod network;

@@ -297,3 +297,217 @@ async fn only_the_secretariat_runs_bodies_and_bad_input_comes_back_with_its_erro
     assert!(r.body.contains("Punto uno"), "typed agenda kept");
     assert!(r.body.contains("https://"));
 }
+
+#[tokio::test]
+async fn the_api_runs_a_meeting_and_the_helpdesk_with_the_same_rules() {
+    let app = TestApp::new().await;
+    let marco = app.token_for("marco").await;
+    let chiara = app.token_for("chiara").await;
+    let luca = app.token_for("luca").await;
+    let mut c = app.client();
+
+    let bodies = c.api("GET", "/api/v1/bodies", &chiara, None).await;
+    assert_eq!(bodies.status, StatusCode::OK);
+    let ctim = bodies
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "ctim")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = r#"{"starts_at":"2026-01-20T10:00","place":"Prefettura","agenda":["Uno","Due"]}"#;
+    let refused = c
+        .api(
+            "POST",
+            &format!("/api/v1/bodies/{ctim}/meetings"),
+            &chiara,
+            Some(body),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let made = c
+        .api(
+            "POST",
+            &format!("/api/v1/bodies/{ctim}/meetings"),
+            &marco,
+            Some(body),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let m = made.json();
+    let id = m["id"].as_str().unwrap().to_string();
+    let present: Vec<String> = m["attendance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|a| a["member_id"].as_str().unwrap().to_string())
+        .collect();
+    let r = c
+        .api(
+            "PUT",
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &marco,
+            Some(&serde_json::json!({"version": 1, "present": present}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json()["version"].as_i64().unwrap();
+    let r = c
+        .api(
+            "POST",
+            &format!("/api/v1/meetings/{id}/minutes"),
+            &marco,
+            Some(&serde_json::json!({"version": v, "step": "save", "text": "Verbale via API", "decisions": ["Una decisione"]}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A draft is not the members' to read.
+    let seen = c
+        .api("GET", &format!("/api/v1/meetings/{id}"), &chiara, None)
+        .await;
+    assert_eq!(seen.json()["minutes"], "");
+    assert_eq!(seen.json()["decisions"].as_array().unwrap().len(), 0);
+    let v = r.json()["version"].as_i64().unwrap();
+    for step in ["approve", "publish"] {
+        let r = c
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/{id}/minutes"),
+                &marco,
+                Some(
+                    &serde_json::json!({"version": v + i64::from(step == "publish"), "step": step})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+    }
+    let seen = c
+        .api("GET", &format!("/api/v1/meetings/{id}"), &chiara, None)
+        .await;
+    assert_eq!(seen.json()["minutes"], "Verbale via API");
+    assert_eq!(seen.json()["minutes_state"], "published");
+
+    let chiara_id = app.user_id("chiara").await;
+    let r = c
+        .api(
+            "POST",
+            &format!("/api/v1/meetings/{id}/action-items"),
+            &marco,
+            Some(&serde_json::json!({"title": "Azione via API", "owner_id": chiara_id, "due_on": "2026-12-31"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let mine = c.api("GET", "/api/v1/action-items", &chiara, None).await;
+    let item = mine
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Azione via API")
+        .unwrap()
+        .clone();
+    let r = c
+        .api(
+            "POST",
+            &format!("/api/v1/action-items/{}/done", item["id"].as_str().unwrap()),
+            &chiara,
+            Some(&serde_json::json!({"version": item["version"], "note": "Fatto"}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!r.body.contains("Azione via API"));
+
+    // The helpdesk: asked by a patronato, answered by the Prefecture.
+    let q = c
+        .api(
+            "POST",
+            "/api/v1/helpdesk/questions",
+            &luca,
+            Some(r#"{"subject":"Domanda via API","body":"Testo"}"#),
+        )
+        .await;
+    assert_eq!(q.status, StatusCode::CREATED, "{}", q.body);
+    let qid = q.json()["id"].as_str().unwrap().to_string();
+    let refused = c
+        .api(
+            "POST",
+            &format!("/api/v1/helpdesk/questions/{qid}/answer"),
+            &luca,
+            Some(r#"{"version":1,"answer":"x"}"#),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let a = c
+        .api(
+            "POST",
+            &format!("/api/v1/helpdesk/questions/{qid}/answer"),
+            &marco,
+            Some(r#"{"version":1,"answer":"Risposta"}"#),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["status"], "answered");
+    assert!(a.json()["response_hours"].is_number());
+    let kb = c.api("GET", "/api/v1/kb?q=alloggiativa", &luca, None).await;
+    assert_eq!(kb.json().as_array().unwrap().len(), 1);
+    let courses = c.api("GET", "/api/v1/courses", &luca, None).await;
+    assert_eq!(courses.json().as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_meeting_document_is_stored_sealed_checked_by_type_and_read_by_members() {
+    let app = TestApp::new().await;
+    let id = yesterdays_meeting(&app).await;
+    let mut marco = app.client();
+    marco.login_ok("marco").await;
+    marco.get(&format!("/network/meetings/{id}")).await;
+    let bad = marco
+        .post_multipart(
+            &format!("/network/meetings/{id}/documents"),
+            &[("title", "Programma")],
+            Some(("programma.pdf", b"MZ\x90\x00 not a pdf at all".as_slice())),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = marco
+        .post_multipart(
+            &format!("/network/meetings/{id}/documents"),
+            &[("title", "Relazione sull'hub")],
+            Some(("relazione.pdf", TINY_PDF)),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let (doc, sealed): (String, String) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT id, sealed FROM meeting_documents WHERE meeting_id = $1"
+    )
+    .bind(&id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert!(!sealed.contains("PDF-1.4"), "sealed at rest");
+    let mut chiara = app.client();
+    chiara.login_ok("chiara").await;
+    let page = chiara.get(&format!("/network/meetings/{id}")).await;
+    assert!(
+        page.body.contains("Relazione sull&#39;hub") || page.body.contains("Relazione sull'hub")
+    );
+    let file = chiara
+        .get(&format!("/network/meetings/{id}/documents/{doc}"))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.bytes, TINY_PDF);
+    // Members do not add documents.
+    let r = chiara
+        .post_multipart(
+            &format!("/network/meetings/{id}/documents"),
+            &[],
+            Some(("x.pdf", TINY_PDF)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -47,6 +47,8 @@ struct Targets {
     body: String,
     meeting: String,
     action: String,
+    session: String,
+    question: String,
 }
 
 fn fill(path: &str, t: &Targets) -> String {
@@ -58,6 +60,8 @@ fn fill(path: &str, t: &Targets) -> String {
         .replace("{body}", &t.body)
         .replace("{meeting}", &t.meeting)
         .replace("{action}", &t.action)
+        .replace("{session}", &t.session)
+        .replace("{question}", &t.question)
 }
 
 /// A working group with a meeting and an action item for `owner`.
@@ -224,6 +228,12 @@ async fn every_route_answers_every_role_as_the_policy_says() {
     let case = make_case(&app, &org, &person).await;
     let (minor, hub) = make_minor(&app).await;
     let (body, meeting, action) = make_network(&app, &target).await;
+    let (session, question): (String, String) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT (SELECT id FROM course_sessions LIMIT 1), (SELECT id FROM helpdesk_questions LIMIT 1)"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     let t = Targets {
         org: org.clone(),
         user: target.clone(),
@@ -234,6 +244,8 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         body,
         meeting,
         action,
+        session,
+        question,
     };
     for demo in store::demo::USERS {
         let mut c = app.client();
@@ -295,6 +307,8 @@ async fn nobody_signed_in_reaches_only_public_routes() {
                 body: "b".into(),
                 meeting: "mt".into(),
                 action: "a".into(),
+                session: "s".into(),
+                question: "q".into(),
             },
         );
         let resp = if path.starts_with("/api/v1") {
