@@ -1,8 +1,9 @@
-// Journey 7: the territorial council and the trainings. Marco records yesterday's council
-// meeting (attendance, minutes, a decision), approves and publishes the minutes, gives Chiara
-// an action item and downloads the minutes; Chiara finds the item on her home page and marks
-// it done. A patronato's question becomes a knowledge-base entry. Luca, of a patronato, answers the course survey, downloads his certificate, and
-// anyone checks its code on the public page, where a forged code is refused.
+// Journey 7: the network. Marco records yesterday's council meeting (attendance, minutes, a
+// decision), approves and publishes the minutes, gives Chiara an action item and downloads
+// the minutes; Chiara finds the item on her home page and marks it done. Luca, of a
+// patronato, answers the course survey and downloads his certificate, whose code anyone checks
+// on the public page, where a forged code is refused. A patronato's question becomes a
+// knowledge-base entry. Anna screens a guest and refers her, with consent, under Safe Space.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -94,5 +95,26 @@ test('a patronato question is answered and becomes a knowledge-base entry the pa
     assert.match(await textOf(page.locator('main')), /quale reddito conta/);
     await open(page, '/helpdesk');
     assert.match(await textOf(page.locator('main table')), /risposta data/);
+  });
+});
+
+test('a managing body screens a guest and refers her, with her consent, to the anti-trafficking service', async () => {
+  await withFreshPage(app, async (page) => {
+    await login(page, 'anna');
+    await go(page, page.locator('nav a[href="/safe-space"]'));
+    assert.match(await textOf(page.locator('#ack-state')), /preso atto/);
+    await open(page, '/people?q=Okafor');
+    await go(page, page.locator('main table a', { hasText: 'Okafor' }));
+    await go(page, page.locator('main a[href$="/screening"]'));
+    assert.match(await textOf(page.locator('#consent-state')), /ha dato il consenso/);
+    await page.locator('label[for="cat-trafficking_victim"]').click();
+    await page.locator('#service').selectOption('anti_trafficking');
+    await page.locator('#refer_to').selectOption({ label: 'Rete antitratta del Lazio – sportello di Roma' });
+    await go(page, page.locator('main form button[type=submit]'));
+    await page.locator('.alert-success').waitFor();
+    const row = page.locator('main table tr', { hasText: 'Okafor' });
+    assert.match(await textOf(row), /Vittima della tratta/);
+    assert.match(await textOf(row), /antitratta/);
+    await assertAccessible(page, 'safe space screenings');
   });
 });

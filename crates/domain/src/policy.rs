@@ -80,6 +80,11 @@ pub enum Permission {
     AskHelpdesk,
     /// Answer every helpdesk question and turn answers into knowledge-base entries.
     AnswerHelpdesk,
+    /// Screen one's centres' guests for vulnerability (Safe Space), refer them with their
+    /// consent, and acknowledge the Safe Space protocol for one's managing body.
+    ScreenVulnerability,
+    /// Publish the Safe Space protocol and follow who acknowledged it.
+    ManageSafeSpace,
 }
 
 impl Permission {
@@ -115,6 +120,8 @@ impl Permission {
         Permission::ManageTrainings,
         Permission::AskHelpdesk,
         Permission::AnswerHelpdesk,
+        Permission::ScreenVulnerability,
+        Permission::ManageSafeSpace,
     ];
 }
 
@@ -191,6 +198,8 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             TranslateContent,
             AskHelpdesk,
         ],
+        // Managing bodies register their guests, screen them (Safe Space) and refer them
+        // through cases, within their own organisation.
         Role::CentreManager => &[
             ViewOrganisations,
             AnswerTransfers,
@@ -199,6 +208,13 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             AnswerFindings,
             LogCentreEvents,
             AskHelpdesk,
+            SearchPeople,
+            ViewPeople,
+            EditPeople,
+            ViewVulnerabilities,
+            ViewCases,
+            EditCases,
+            ScreenVulnerability,
         ],
         Role::Inspector => &[
             ViewOrganisations,
@@ -209,6 +225,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             LogCentreEvents,
             RecordLegalSupport,
             ViewMonitoringFigures,
+            ManageSafeSpace,
         ],
         Role::Analyst => &[ViewOrganisations, ViewMinorCounts, ViewMonitoringFigures],
         Role::Trainer => &[ViewOrganisations, ManageTrainings],

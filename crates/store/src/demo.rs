@@ -68,6 +68,16 @@ pub const ORGS: &[DemoOrg] = &[
         name: "Roma Capitale – Dipartimento Politiche Sociali",
         kind: OrgKind::Municipality,
     },
+    DemoOrg {
+        key: "antitratta",
+        name: "Rete antitratta del Lazio – sportello di Roma",
+        kind: OrgKind::CivilSociety,
+    },
+    DemoOrg {
+        key: "cav",
+        name: "Centro antiviolenza Roma Est",
+        kind: OrgKind::CivilSociety,
+    },
 ];
 
 pub struct DemoUser {
@@ -339,6 +349,7 @@ async fn seed_people(
     crate::demo_network::seed(db, ids, users).await?;
     crate::demo_network::seed_trainings(db, ids, users).await?;
     crate::demo_network::seed_helpdesk(db, ids, users).await?;
+    crate::demo_network::seed_safe_space(db, ids, users).await?;
     seed_minors(db, ids, users).await
 }
 

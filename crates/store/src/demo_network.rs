@@ -429,3 +429,78 @@ pub(crate) async fn seed_helpdesk(
     .await?;
     Ok(())
 }
+
+/// Safe Space (journey 7, WP3): the protocol in force, acknowledged by Il Faro but not yet
+/// by the other managing bodies; two guests of Il Faro's centres: Blessing, who has agreed
+/// to her data being shared for a referral (Anna can screen and refer her), and Mariam, who
+/// has not (a referral is refused), already screened once without a referral.
+pub(crate) async fn seed_safe_space(
+    db: &Db,
+    ids: &HashMap<&str, String>,
+    users: &HashMap<&str, String>,
+) -> Result<()> {
+    use crate::people::{PersonInput, create_person, record_consent};
+    use crate::safe_space::{ScreeningInput, acknowledge, publish_protocol, screen};
+    let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
+    let ctx = Ctx::system("demo-seed");
+    publish_protocol(
+        db,
+        &ctx,
+        "Protocollo Safe Space per i centri di accoglienza (demo)",
+        "1. Ogni ente gestore nomina un referente Safe Space per centro.\n\
+         2. Entro 30 giorni dall'ingresso, l'équipe svolge uno screening delle vulnerabilità (art. 17 d.lgs. 142/2015) con un mediatore.\n\
+         3. Se emergono indicatori di tratta, violenza di genere, disagio psichico o disabilità, il referente propone l'invio al servizio specialistico.\n\
+         4. L'invio avviene solo con il consenso informato della persona alla condivisione dei dati, registrato nella sua scheda.\n\
+         5. Le informazioni sulle vulnerabilità sono riservate: nessuna è scritta in registri cartacei o messaggi.",
+        "v1 – 2026",
+    )
+    .await?;
+    let anna = crate::demo::as_user(&org("ente1"), users.get("anna"));
+    acknowledge(db, &anna).await?;
+    let person = |given: &str, family: &str, birth: &str, nat: &str| PersonInput {
+        given_names: given.into(),
+        family_name: family.into(),
+        sex: "female".into(),
+        birth_date: birth.into(),
+        birth_precision: "exact".into(),
+        nationality: nat.into(),
+        ..Default::default()
+    };
+    let today = domain::clock::today();
+    let blessing =
+        create_person(db, &anna, &person("Blessing", "Okafor", "1999-04-12", "NG")).await?;
+    record_consent(
+        db,
+        &anna,
+        &blessing,
+        "share_for_referral",
+        true,
+        &(today - Duration::days(20)).to_string(),
+    )
+    .await?;
+    let mariam = create_person(db, &anna, &person("Mariam", "Koné", "2001-09-03", "ML")).await?;
+    let centre: Option<(String,)> = crate::with_pool!(db, |p| sqlx::query_as(
+        "SELECT id FROM centres WHERE org_id = $1 ORDER BY name LIMIT 1"
+    )
+    .bind(org("ente1"))
+    .fetch_optional(p)
+    .await)
+    .map_err(crate::db::db_err)?;
+    if let Some((centre,)) = centre {
+        screen(
+            db,
+            &anna,
+            &mariam,
+            &ScreeningInput {
+                centre_id: centre,
+                screened_on: (today - Duration::days(6)).to_string(),
+                categories: vec!["single_parent".into()],
+                notes: "Con una figlia di 3 anni; seguita dall'assistente sociale del centro."
+                    .into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

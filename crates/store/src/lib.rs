@@ -37,6 +37,7 @@ pub mod people;
 pub mod placement;
 pub mod referrals;
 pub mod risk;
+pub mod safe_space;
 pub mod schema;
 pub mod service_texts;
 pub mod sim;

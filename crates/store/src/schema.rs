@@ -80,6 +80,9 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "kb_entries",
     "helpdesk_questions",
     "meeting_documents",
+    "safe_space_protocols",
+    "protocol_acknowledgements",
+    "vulnerability_screenings",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

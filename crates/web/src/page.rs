@@ -85,6 +85,7 @@ impl PageCtx {
             "audit" => Permission::ViewAudit,
             "contacts" => Permission::LogContacts,
             "helpdesk" => Permission::AskHelpdesk,
+            "screen" => Permission::ScreenVulnerability,
             _ => return false,
         };
         self.user.as_ref().is_some_and(|u| u.actor.can(p))
@@ -149,6 +150,11 @@ impl ReqInfo {
             }
             add("/network", "nav-network");
             add("/trainings", "nav-trainings");
+            if u.actor.can(Permission::ScreenVulnerability) {
+                add("/safe-space", "nav-safe-space");
+            } else if u.actor.can(Permission::ManageSafeSpace) {
+                add("/safe-space/protocol", "nav-safe-space");
+            }
             if u.actor.can(Permission::AskHelpdesk) || u.actor.can(Permission::AnswerHelpdesk) {
                 add("/helpdesk", "nav-helpdesk");
             }

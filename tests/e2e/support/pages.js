@@ -328,6 +328,17 @@ export const PAGES = [
     },
   },
   { name: 'knowledge base', user: 'paolo', path: '/kb?q=ricongiungimento' },
+  { name: 'safe space (managing body)', user: 'anna', path: '/safe-space' },
+  { name: 'safe space protocol (monitoring office)', user: 'paolo', path: '/safe-space/protocol' },
+  {
+    name: 'safe space screening form',
+    user: 'anna',
+    path: '/people?q=Okafor',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'Okafor' }));
+      await follow(page, page.locator('main a[href$="/screening"]'));
+    },
+  },
   { name: 'translation editor (out of date)', user: 'tanvir', path: '/content/citizenship_residence/fr' },
   { name: 'inspections list', user: 'paolo', path: '/inspections' },
   { name: 'inspection planning', user: 'paolo', path: '/monitoring/planning' },

@@ -54,6 +54,7 @@ pub mod placement;
 pub mod profile;
 pub mod public;
 pub mod public_pdf;
+pub mod safe_space;
 pub mod services;
 pub mod trainings;
 pub mod users;
@@ -643,6 +644,26 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/safe-space",
+        access: Access::Perm(P::ScreenVulnerability),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/safe-space/acknowledge",
+        access: Access::Perm(P::ScreenVulnerability),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/safe-space/protocol",
+        access: Access::Perm(P::ManageSafeSpace),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/safe-space/protocol",
+        access: Access::Perm(P::ManageSafeSpace),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/network",
         access: Access::SignedIn,
     },
@@ -1037,6 +1058,16 @@ pub fn router(state: AppState) -> Router {
         .route("/agenda", get(booking::agenda))
         .route("/content", get(content::overview))
         .route("/network", get(network::list))
+        .route("/safe-space", get(safe_space::show))
+        .route("/safe-space/acknowledge", post(safe_space::acknowledge))
+        .route(
+            "/safe-space/protocol",
+            get(safe_space::protocol).post(safe_space::publish),
+        )
+        .route(
+            "/people/{id}/screening",
+            get(safe_space::form).post(safe_space::submit),
+        )
         .route("/trainings", get(trainings::list).post(trainings::create))
         .route("/helpdesk", get(helpdesk::list).post(helpdesk::ask))
         .route("/helpdesk/{id}", get(helpdesk::show))

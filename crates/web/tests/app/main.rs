@@ -23,6 +23,7 @@ mod permissions;
 mod person_export;
 mod placement;
 mod public;
+mod safe_space;
 mod schema;
 mod service_pages;
 mod sessions_shared;
