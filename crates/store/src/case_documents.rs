@@ -77,16 +77,18 @@ pub fn clean_filename(name: &str, media_type: &str) -> String {
     format!("{stem}.{ext}")
 }
 
-/// Stores a document on a case the actor works on.
-pub async fn upload(
-    db: &Db,
-    ctx: &Ctx,
-    case_id: &str,
-    title: &str,
-    filename: &str,
-    bytes: &[u8],
-) -> Result<String> {
-    require_work(db, ctx, case_id).await?;
+/// An upload checked and named: what every stored document starts from.
+pub(crate) struct Prepared {
+    pub media_type: &'static str,
+    pub filename: String,
+    pub title: String,
+    pub sha256: String,
+}
+
+/// Checks an upload (not empty, within the size limit, a PDF or image by its bytes, a title
+/// of at most 200 characters) and names it: the cleaned file name, the title or else the
+/// file name, and its SHA-256.
+pub(crate) fn prepare(db: &Db, title: &str, filename: &str, bytes: &[u8]) -> Result<Prepared> {
     if bytes.is_empty() {
         return Err(Error::field("file", "document_empty"));
     }
@@ -104,8 +106,31 @@ pub async fn upload(
     } else {
         title.to_string()
     };
+    Ok(Prepared {
+        media_type,
+        filename,
+        title,
+        sha256: hex::encode(Sha256::digest(bytes)),
+    })
+}
+
+/// Stores a document on a case the actor works on.
+pub async fn upload(
+    db: &Db,
+    ctx: &Ctx,
+    case_id: &str,
+    title: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<String> {
+    require_work(db, ctx, case_id).await?;
+    let Prepared {
+        media_type,
+        filename,
+        title,
+        sha256: digest,
+    } = prepare(db, title, filename, bytes)?;
     let id = new_id();
-    let digest = hex::encode(Sha256::digest(bytes));
     let sealed = keyring(db)?.seal(&aad(&id), bytes)?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| {

@@ -365,30 +365,9 @@ pub(crate) async fn seed_helpdesk(
     users: &HashMap<&str, String>,
 ) -> Result<()> {
     use crate::helpdesk::{AskInput, KbInput, answer, ask, publish_to_kb, set_times};
-    let user = |k: &str| users.get(k).cloned().unwrap_or_default();
     let org = |k: &str| ids.get(k).cloned().unwrap_or_default();
-    let as_user = |id: String, org_id: String, role: domain::account::Role| Ctx {
-        actor: domain::policy::Actor::user(
-            id,
-            org_id,
-            vec![domain::account::Grant {
-                role,
-                scope: domain::account::Scope::Organisation,
-            }],
-        ),
-        request_id: None,
-        purpose: None,
-    };
-    let luca = as_user(
-        user("luca"),
-        org("patronato1"),
-        domain::account::Role::CaseWorker,
-    );
-    let marco = as_user(
-        user("marco"),
-        org("prefettura"),
-        domain::account::Role::PrefectureOfficer,
-    );
+    let luca = crate::demo::as_user(&org("patronato1"), users.get("luca"));
+    let marco = crate::demo::as_user(&org("prefettura"), users.get("marco"));
     let first = ask(
         db,
         &luca,

@@ -10,12 +10,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::legal::{DeadlineState, deadline_state};
-use domain::policy::{ActorKind, Permission};
+use domain::policy::Permission;
 use domain::{Error, FieldError, Result};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Event};
+use crate::checks::{signed_in, text};
 use crate::db::{Ctx, Db, db_err};
 use crate::{Ts, new_id, with_pool, with_tx};
 
@@ -23,24 +24,8 @@ pub const BODY_KINDS: &[&str] = &["ctim", "governance_table", "working_group"];
 pub const MEMBER_ROLES: &[&str] = &["chair", "secretary", "member", "observer"];
 pub const MINUTES_STATES: &[&str] = &["none", "draft", "approved", "published"];
 
-fn signed_in(ctx: &Ctx) -> Result<()> {
-    match ctx.actor.kind {
-        ActorKind::Anonymous => Err(Error::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 fn manager(ctx: &Ctx) -> bool {
     ctx.actor.can(Permission::ManageNetwork)
-}
-
-fn text(field: &'static str, v: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) {
-    let n = v.trim().chars().count();
-    if required && n == 0 {
-        errors.push(FieldError::new(field, "field_required"));
-    } else if n > max {
-        errors.push(FieldError::new(field, "field_too_long"));
-    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -548,17 +533,21 @@ fn minutes_hash(v: &MeetingView) -> String {
 }
 
 /// Bumps the meeting's version (every change to it or what hangs on it), refusing a stale
-/// one; returns the new version.
+/// one; `stamp` names a time column to set to now as well. Returns the new version.
 async fn bump(
     tx: &mut crate::Tx,
     id: &str,
     version: i32,
     set: &str,
     binds: &[Option<String>],
+    stamp: Option<&str>,
 ) -> Result<i32> {
+    let now_at = binds.len() + 1;
+    let stamp = stamp
+        .map(|c| format!(", {c} = ${now_at}"))
+        .unwrap_or_default();
     let sql = format!(
-        "UPDATE meetings SET {set}version = version + 1, updated_at = ${} WHERE id = ${} AND version = ${}",
-        binds.len() + 1,
+        "UPDATE meetings SET {set}version = version + 1, updated_at = ${now_at}{stamp} WHERE id = ${} AND version = ${}",
         binds.len() + 2,
         binds.len() + 3
     );
@@ -622,7 +611,7 @@ pub async fn record_attendance(
         )]));
     }
     let mut tx = db.begin().await?;
-    let version = bump(&mut tx, id, version, "status = 'held', ", &[]).await?;
+    let version = bump(&mut tx, id, version, "status = 'held', ", &[], None).await?;
     with_tx!(&mut tx, |c| sqlx::query(
         "DELETE FROM meeting_attendance WHERE meeting_id = $1"
     )
@@ -686,6 +675,7 @@ pub async fn save_minutes(
         version,
         "minutes = $1, minutes_state = 'draft', ",
         &[Some(minutes.trim().to_string())],
+        None,
     )
     .await?;
     audit::append(
@@ -726,17 +716,9 @@ pub async fn approve_minutes(db: &Db, ctx: &Ctx, id: &str, version: i32) -> Resu
         version,
         "minutes_state = 'approved', minutes_hash = $1, approved_by = $2, ",
         &[Some(hash.clone()), Some(ctx.actor.id.clone())],
+        Some("approved_at"),
     )
     .await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE meetings SET approved_at = $1 WHERE id = $2"
-    )
-    .bind(Ts::now())
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(db_err)?;
     audit::append(
         &mut tx,
         ctx,
@@ -758,16 +740,15 @@ pub async fn publish_minutes(db: &Db, ctx: &Ctx, id: &str, version: i32) -> Resu
         )]));
     }
     let mut tx = db.begin().await?;
-    let version = bump(&mut tx, id, version, "minutes_state = 'published', ", &[]).await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE meetings SET published_at = $1 WHERE id = $2"
+    let version = bump(
+        &mut tx,
+        id,
+        version,
+        "minutes_state = 'published', ",
+        &[],
+        Some("published_at"),
     )
-    .bind(Ts::now())
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(db_err)?;
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -802,7 +783,7 @@ pub async fn add_decision(
         return Err(Error::Validation(errors));
     }
     let mut tx = db.begin().await?;
-    let version = bump(&mut tx, id, version, "", &[]).await?;
+    let version = bump(&mut tx, id, version, "", &[], None).await?;
     let position = v.decisions.iter().map(|d| d.position).max().unwrap_or(0) + 1;
     with_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO meeting_decisions (id, meeting_id, position, text, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6)"
@@ -985,26 +966,13 @@ pub async fn add_document(
 ) -> Result<String> {
     ctx.actor.require(Permission::ManageNetwork)?;
     meeting_row(db, meeting_id).await?;
-    if bytes.is_empty() {
-        return Err(Error::field("file", "document_empty"));
-    }
-    if bytes.len() > db.settings.max_document_bytes {
-        return Err(Error::field("file", "document_too_large"));
-    }
-    let media_type = crate::case_documents::sniff(bytes)
-        .ok_or(Error::field("file", "document_type_not_allowed"))?;
-    let filename = crate::case_documents::clean_filename(filename, media_type);
-    let title = title.trim();
-    if title.chars().count() > 200 {
-        return Err(Error::field("title", "field_too_long"));
-    }
-    let title = if title.is_empty() {
-        filename.clone()
-    } else {
-        title.to_string()
-    };
+    let crate::case_documents::Prepared {
+        media_type,
+        filename,
+        title,
+        sha256: digest,
+    } = crate::case_documents::prepare(db, title, filename, bytes)?;
     let id = new_id();
-    let digest = hex::encode(Sha256::digest(bytes));
     let sealed = crate::crypto::keyring(db)?.seal(&document_aad(&id), bytes)?;
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| sqlx::query(

@@ -5,32 +5,17 @@
 //!
 //! Askers see their organisation's questions; answerers (`AnswerHelpdesk`) see them all.
 
-use domain::policy::{ActorKind, Permission};
+use domain::policy::Permission;
 use domain::{Error, FieldError, Result};
 use serde_json::json;
 
 use crate::audit::{self, Event};
+use crate::checks::{signed_in, text};
 use crate::db::{Ctx, Db, db_err};
 use crate::{Ts, new_id, with_pool, with_tx};
 
-fn signed_in(ctx: &Ctx) -> Result<()> {
-    match ctx.actor.kind {
-        ActorKind::Anonymous => Err(Error::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 fn answerer(ctx: &Ctx) -> bool {
     ctx.actor.can(Permission::AnswerHelpdesk)
-}
-
-fn text(field: &'static str, v: &str, max: usize, errors: &mut Vec<FieldError>) {
-    let n = v.trim().chars().count();
-    if n == 0 {
-        errors.push(FieldError::new(field, "field_required"));
-    } else if n > max {
-        errors.push(FieldError::new(field, "field_too_long"));
-    }
 }
 
 async fn known_procedure(db: &Db, code: &str) -> Result<bool> {
@@ -120,8 +105,8 @@ pub async fn ask(db: &Db, ctx: &Ctx, i: &AskInput) -> Result<String> {
     ctx.actor.require(Permission::AskHelpdesk)?;
     let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
     let mut errors = vec![];
-    text("subject", &i.subject, 200, &mut errors);
-    text("body", &i.body, 5000, &mut errors);
+    text("subject", &i.subject, 200, true, &mut errors);
+    text("body", &i.body, 5000, true, &mut errors);
     let proc = i.procedure_code.trim();
     if !proc.is_empty() && !known_procedure(db, proc).await? {
         errors.push(FieldError::new("procedure_code", "field_invalid_choice"));
@@ -161,7 +146,7 @@ pub async fn answer(db: &Db, ctx: &Ctx, id: &str, version: i32, answer: &str) ->
     ctx.actor.require(Permission::AnswerHelpdesk)?;
     let q = question(db, ctx, id).await?;
     let mut errors = vec![];
-    text("answer", answer, 10_000, &mut errors);
+    text("answer", answer, 10_000, true, &mut errors);
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -226,8 +211,8 @@ pub async fn publish_to_kb(db: &Db, ctx: &Ctx, question_id: &str, i: &KbInput) -
         return Ok(kb);
     }
     let mut errors = vec![];
-    text("question", &i.question, 500, &mut errors);
-    text("answer", &i.answer, 10_000, &mut errors);
+    text("question", &i.question, 500, true, &mut errors);
+    text("answer", &i.answer, 10_000, true, &mut errors);
     let proc = i.procedure_code.trim();
     if !proc.is_empty() && !known_procedure(db, proc).await? {
         errors.push(FieldError::new("procedure_code", "field_invalid_choice"));

@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod centre_log;
 pub mod centres;
 pub mod checklists;
+mod checks;
 pub mod contacts;
 pub mod corrective;
 pub mod crypto;

@@ -10,7 +10,7 @@
 
 use chrono::NaiveDate;
 use domain::people::{ConsentPurpose, Vulnerability};
-use domain::policy::{ActorKind, Permission};
+use domain::policy::Permission;
 use domain::{Error, FieldError, Result};
 use serde_json::json;
 
@@ -49,9 +49,7 @@ pub struct ProtocolView {
 }
 
 pub async fn protocol(db: &Db, ctx: &Ctx) -> Result<ProtocolView> {
-    if ctx.actor.kind == ActorKind::Anonymous {
-        return Err(Error::Forbidden);
-    }
+    crate::checks::signed_in(ctx)?;
     let protocol: Option<Protocol> = with_pool!(db, |p| sqlx::query_as(
         "SELECT id, title, body, version_label, published_at FROM safe_space_protocols ORDER BY published_at DESC LIMIT 1"
     )

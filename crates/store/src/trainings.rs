@@ -9,12 +9,13 @@
 //! shows only what the paper shows. Failed look-ups are counted per address.
 
 use chrono::NaiveDateTime;
-use domain::policy::{ActorKind, Permission};
+use domain::policy::Permission;
 use domain::{Error, FieldError, Result};
 use rand::Rng;
 use serde_json::json;
 
 use crate::audit::{self, Event};
+use crate::checks::{signed_in, text};
 use crate::db::{Ctx, Db, db_err};
 use crate::{Ts, new_id, with_pool, with_tx};
 
@@ -24,24 +25,8 @@ pub const SESSION_KINDS: &[&str] = &["classroom", "online", "on_the_job"];
 /// Failed verification look-ups allowed per address in 15 minutes.
 const VERIFY_FAILURES: i64 = 20;
 
-fn signed_in(ctx: &Ctx) -> Result<()> {
-    match ctx.actor.kind {
-        ActorKind::Anonymous => Err(Error::Forbidden),
-        _ => Ok(()),
-    }
-}
-
 fn trainer(ctx: &Ctx) -> bool {
     ctx.actor.can(Permission::ManageTrainings)
-}
-
-fn text(field: &'static str, v: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) {
-    let n = v.trim().chars().count();
-    if required && n == 0 {
-        errors.push(FieldError::new(field, "field_required"));
-    } else if n > max {
-        errors.push(FieldError::new(field, "field_too_long"));
-    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

@@ -58,3 +58,28 @@ impl Kept {
             .unwrap_or_default()
     }
 }
+
+/// `?done=…` after a form's redirect, naming what was done.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+impl Done {
+    /// The message `{prefix}-{code}`, when the code is one of `known` (anything else in the
+    /// address shows nothing).
+    pub fn message(&self, tr: &Tr, prefix: &str, known: &[&str]) -> Option<String> {
+        self.done
+            .as_deref()
+            .filter(|c| known.contains(c))
+            .map(|c| tr.t(&format!("{prefix}-{c}")))
+    }
+}
+
+/// The status a form re-shown with an error answers with: the error's own (409 for a
+/// conflict), 422 otherwise.
+pub fn error_status(e: &Error) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(e.status())
+        .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+}

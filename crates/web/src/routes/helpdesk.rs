@@ -5,34 +5,19 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use domain::Error;
 use domain::policy::Permission;
 use serde::Deserialize;
 use store::helpdesk::{AskInput, KbEntry, KbInput, Question};
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{Done, FormErrors};
 use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 fn done_msg(auth: &Auth, d: &Done) -> Option<String> {
-    d.done
-        .as_deref()
-        .filter(|c| ["asked", "answered", "kb"].contains(c))
-        .map(|c| auth.info.tr.t(&format!("done-helpdesk-{c}")))
-}
-
-fn status_of(e: &Error) -> StatusCode {
-    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+    d.message(&auth.info.tr, "done-helpdesk", &["asked", "answered", "kb"])
 }
 
 async fn procedure_names(st: &AppState, auth: &Auth) -> AppResult<Vec<(String, String)>> {
@@ -129,7 +114,7 @@ pub async fn ask(
         Ok(id) => Ok(see_other(&format!("/helpdesk/{id}?done=asked"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &list_page(&st, &auth, i, errors, None).await?,
             )),
             None => Err(AppError(e)),
@@ -228,7 +213,7 @@ pub async fn answer(
         Ok(()) => Ok(see_other(&format!("/helpdesk/{id}?done=answered"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &question_page(&st, &auth, &id, (Some(f.answer), None), errors, None).await?,
             )),
             None => Err(AppError(e)),
@@ -248,7 +233,7 @@ pub async fn to_kb(
         Ok(kb) => Ok(see_other(&format!("/kb/{kb}?done=kb"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &question_page(&st, &auth, &id, (None, Some(i)), errors, None).await?,
             )),
             None => Err(AppError(e)),

@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use domain::Error;
 use domain::policy::Permission;
@@ -18,38 +17,27 @@ use store::governance::{
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{Done, FormErrors};
 use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 fn done_msg(auth: &Auth, d: &Done) -> Option<String> {
-    d.done
-        .as_deref()
-        .filter(|c| {
-            [
-                "body",
-                "member",
-                "meeting",
-                "attendance",
-                "minutes",
-                "approved",
-                "published",
-                "decision",
-                "action",
-            ]
-            .contains(c)
-        })
-        .map(|c| auth.info.tr.t(&format!("done-network-{c}")))
-}
-
-fn status_of(e: &Error) -> StatusCode {
-    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+    d.message(
+        &auth.info.tr,
+        "done-network",
+        &[
+            "body",
+            "member",
+            "meeting",
+            "attendance",
+            "minutes",
+            "approved",
+            "published",
+            "decision",
+            "action",
+            "document",
+        ],
+    )
 }
 
 #[derive(Template)]
@@ -115,7 +103,7 @@ pub async fn create_body(
         Ok(id) => Ok(see_other(&format!("/network/bodies/{id}?done=body"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &network_page(&st, &auth, i, errors, None).await?,
             )),
             None => Err(AppError(e)),
@@ -229,7 +217,7 @@ pub async fn add_member(
             Some(errors) => {
                 let forms = (i, blank_forms().1);
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &body_page(&st, &auth, &id, forms, errors, None).await?,
                 ))
             }
@@ -251,7 +239,7 @@ pub async fn create_meeting(
             Some(errors) => {
                 let forms = (blank_forms().0, i);
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &body_page(&st, &auth, &id, forms, errors, None).await?,
                 ))
             }
@@ -431,7 +419,7 @@ pub async fn meeting_step(
             Some(errors) => {
                 let typed = (get("minutes"), get("decision"), action);
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &meeting_page(&st, &auth, &id, typed, errors, None).await?,
                 ))
             }
@@ -630,7 +618,7 @@ pub async fn upload_document(
             Some(errors) => {
                 let typed = (String::new(), String::new(), ActionInput::default());
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &meeting_page(&st, &auth, &id, typed, errors, None).await?,
                 ))
             }

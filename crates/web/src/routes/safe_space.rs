@@ -13,21 +13,16 @@ use store::safe_space::{ProtocolView, Screening, ScreeningInput};
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{Done, FormErrors};
 use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 fn done_msg(auth: &Auth, d: &Done) -> Option<String> {
-    d.done
-        .as_deref()
-        .filter(|c| ["acknowledged", "screened", "referred", "published"].contains(c))
-        .map(|c| auth.info.tr.t(&format!("done-safe-space-{c}")))
+    d.message(
+        &auth.info.tr,
+        "done-safe-space",
+        &["acknowledged", "screened", "referred", "published"],
+    )
 }
 
 #[derive(Template)]

@@ -16,28 +16,19 @@ use store::trainings::{
 
 use crate::auth::{Auth, Info, ip_of};
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{Done, FormErrors};
 use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
 /// The certificate's typst template (A4 landscape, a QR code to the verification page).
 const CERTIFICATE: &str = include_str!("../../pdf/certificate.typ");
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 fn done_msg(auth: &Auth, d: &Done) -> Option<String> {
-    d.done
-        .as_deref()
-        .filter(|c| ["course", "session", "enrolled", "attendance", "survey"].contains(c))
-        .map(|c| auth.info.tr.t(&format!("done-training-{c}")))
-}
-
-fn status_of(e: &Error) -> StatusCode {
-    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+    d.message(
+        &auth.info.tr,
+        "done-training",
+        &["course", "session", "enrolled", "attendance", "survey"],
+    )
 }
 
 #[derive(Template)]
@@ -114,7 +105,7 @@ pub async fn create(
         Ok(id) => Ok(see_other(&format!("/trainings/{id}?done=course"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &list_page(&st, &auth, i, errors, None).await?,
             )),
             None => Err(AppError(e)),
@@ -267,7 +258,7 @@ pub async fn add_session(
             Some(errors) => {
                 let forms = (i, EnrolInput::default());
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &course_page(&st, &auth, &id, forms, errors, None).await?,
                 ))
             }
@@ -289,7 +280,7 @@ pub async fn enrol(
             Some(errors) => {
                 let forms = (blank_forms().0, i);
                 Ok(render_status(
-                    status_of(&e),
+                    crate::forms::error_status(&e),
                     &course_page(&st, &auth, &id, forms, errors, None).await?,
                 ))
             }
@@ -325,7 +316,7 @@ pub async fn survey(
         Ok(()) => Ok(see_other(&format!("/trainings/{id}?done=survey"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(render_status(
-                status_of(&e),
+                crate::forms::error_status(&e),
                 &course_page(&st, &auth, &id, blank_forms(), errors, None).await?,
             )),
             None => Err(AppError(e)),
@@ -353,7 +344,7 @@ pub async fn certificate(
             Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
                 Some(errors) => {
                     return Ok(render_status(
-                        status_of(&e),
+                        crate::forms::error_status(&e),
                         &course_page(&st, &auth, &id, blank_forms(), errors, None).await?,
                     ));
                 }
