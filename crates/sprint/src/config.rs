@@ -62,6 +62,15 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Log filter, as in RUST_LOG (for example "info" or "sprint=debug,info").
     pub log: String,
+    /// Log lines as `text` (for people) or `json` (one object per line, for collectors).
+    pub log_format: String,
+    /// Bearer token a Prometheus scraper sends to `/metrics`; empty: no metrics endpoint.
+    /// Never logged.
+    pub metrics_token: String,
+    /// Run the background jobs (housekeeping) in this process. Several instances may all
+    /// run them: the shared queue hands each job to one.
+    #[serde(deserialize_with = "flex_bool")]
+    pub jobs: bool,
 }
 
 impl Default for Config {
@@ -92,6 +101,9 @@ impl Default for Config {
             argon2_memory_kib: s.argon2_m_kib,
             argon2_iterations: s.argon2_t,
             log: "info".into(),
+            log_format: "text".into(),
+            metrics_token: String::new(),
+            jobs: true,
         }
     }
 }
@@ -200,6 +212,12 @@ KEYS (sprint.toml key / environment variable, default):
   argon2_memory_kib        SPRINT_ARGON2_MEMORY_KIB        19456
   argon2_iterations        SPRINT_ARGON2_ITERATIONS        2
   log                      SPRINT_LOG                      info
+  log_format               SPRINT_LOG_FORMAT               text (or json: one object per line,
+                           with the request id on every line logged while answering)
+  metrics_token            SPRINT_METRICS_TOKEN            empty (no /metrics); the bearer token
+                           a Prometheus scraper sends
+  jobs                     SPRINT_JOBS                     true (run background jobs here; each
+                           job runs once whichever instances run them)
 
 Several `sprint serve` processes may share one PostgreSQL database: sessions, login
 throttling and locks live in the database.";
@@ -293,6 +311,7 @@ impl Config {
             demo: self.demo,
             map_tiles: self.map_tiles.trim().to_string(),
             public_url: self.public_url.trim().trim_end_matches('/').to_string(),
+            metrics_token_sha256: web::metrics::token_digest(&self.metrics_token),
         }
     }
 

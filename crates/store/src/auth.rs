@@ -316,8 +316,18 @@ pub async fn create_session(
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    // Housekeeping: drop expired sessions and old login attempts while we are here.
-    with_tx!(&mut tx, |c| {
+    // Housekeeping: drop expired sessions and old login attempts while we are here (the
+    // hourly job does it too, for a platform nobody signs in to for a while).
+    purge_in(&mut tx, now).await?;
+    tx.commit().await?;
+    Ok(NewSession { token, csrf })
+}
+
+/// Login attempts are kept a week (the lockout and rate limit look back less than that).
+const ATTEMPTS_KEPT_SECONDS: i64 = 7 * 24 * 3600;
+
+async fn purge_in(tx: &mut crate::Tx, now: Ts) -> Result<u64> {
+    let sessions = with_tx!(tx, |c| {
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(now)
             .execute(c)
@@ -325,16 +335,23 @@ pub async fn create_session(
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    with_tx!(&mut tx, |c| {
+    let attempts = with_tx!(tx, |c| {
         sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-            .bind(now.plus_seconds(-7 * 24 * 3600))
+            .bind(now.plus_seconds(-ATTEMPTS_KEPT_SECONDS))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
+    Ok(sessions + attempts)
+}
+
+/// Removes expired sessions and old login attempts; returns how many rows went.
+pub async fn purge_expired(db: &Db, now: Ts) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let n = purge_in(&mut tx, now).await?;
     tx.commit().await?;
-    Ok(NewSession { token, csrf })
+    Ok(n)
 }
 
 #[derive(sqlx::FromRow)]

@@ -190,6 +190,27 @@ pub async fn log(db: &Db, ctx: &Ctx, i: &ContactInput) -> Result<String> {
     Ok(id)
 }
 
+/// Moves contacts to the day they happened (the generated world spreads a year of them;
+/// the log itself always stamps today). One transaction for the lot.
+pub(crate) async fn set_days(db: &Db, days: &[(String, NaiveDate)]) -> Result<()> {
+    if days.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for (id, on) in days {
+        with_tx!(&mut tx, |c| {
+            sqlx::query("UPDATE contacts SET contact_on = $1 WHERE id = $2")
+                .bind(on)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|_| ())
+        })
+        .map_err(db_err)?;
+    }
+    tx.commit().await
+}
+
 async fn by_token(db: &Db, token: &str) -> Result<Option<String>> {
     let row: Option<(String,)> = with_pool!(db, |p| sqlx::query_as(
         "SELECT id FROM contacts WHERE form_token = $1"

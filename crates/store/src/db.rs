@@ -9,7 +9,7 @@ use domain::policy::Actor;
 use domain::{Error, Result};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{Connection, PgPool, SqlitePool};
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -205,6 +205,17 @@ impl Db {
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
                     .acquire_timeout(Duration::from_secs(30))
+                    // A COMMIT that fails with the disk full leaves SQLite rolled back but
+                    // the driver counting an open transaction, and its ROLLBACK then fails
+                    // too: the connection would refuse every later write. Once the queued
+                    // rollback has run (the ping waits for it), a connection still "in a
+                    // transaction" is closed, and the pool opens a clean one.
+                    .after_release(|conn, _| {
+                        Box::pin(async move {
+                            conn.ping().await?;
+                            Ok(!conn.is_in_transaction())
+                        })
+                    })
                     .connect_with(opts.clone())
                     .await
                     .map_err(|e| format!("cannot open the SQLite file {}: {e}", path.display()))?;

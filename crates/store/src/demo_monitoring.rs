@@ -28,7 +28,7 @@ async fn centre(db: &Db, code: &str) -> Result<String> {
 
 /// Plans, answers and closes an inspection visited `days_ago`; `no` lists the items answered
 /// "no", each with a finding (severity, description, action).
-async fn past_inspection(
+pub(crate) async fn past_inspection(
     db: &Db,
     ctx: &crate::Ctx,
     centre_id: &str,

@@ -83,6 +83,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "safe_space_protocols",
     "protocol_acknowledgements",
     "vulnerability_screenings",
+    "jobs",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

@@ -166,7 +166,8 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
                 let pre = store::random_token(32);
                 info.csrf = pre.clone();
                 // Only pages that may show a form get the cookie (not health checks or files).
-                let is_page = !path.starts_with("/assets/") && path != "/healthz";
+                let is_page =
+                    !path.starts_with("/assets/") && path != "/healthz" && path != "/metrics";
                 if req.method() == Method::GET && is_page {
                     new_pre = Some(pre);
                 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod forms;
 pub mod headers;
 pub mod i18n;
+pub mod metrics;
 pub mod page;
 pub mod public_i18n;
 pub mod routes;

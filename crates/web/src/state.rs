@@ -33,6 +33,8 @@ pub struct WebConfig {
     /// The platform's public address (`https://sprint.example.org`), printed in leaflets'
     /// QR codes and the service pages' structured data. Empty: taken from the request.
     pub public_url: String,
+    /// SHA-256 of the bearer token `/metrics` asks for; `None`: no metrics endpoint.
+    pub metrics_token_sha256: Option<[u8; 32]>,
 }
 
 impl WebConfig {
@@ -79,6 +81,7 @@ impl Default for WebConfig {
             demo: false,
             map_tiles: String::new(),
             public_url: String::new(),
+            metrics_token_sha256: None,
         }
     }
 }
@@ -93,6 +96,8 @@ pub struct AppState {
     /// the published text, the language, the answers and the day, so their number is
     /// bounded and a visitor asking again costs no typesetting.
     pub pdfs: Arc<Mutex<LruCache<String, Arc<Vec<u8>>>>>,
+    /// This process's request, pool and job figures.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {
@@ -104,6 +109,7 @@ impl AppState {
             cfg: Arc::new(cfg),
             csp,
             pdfs: Arc::new(Mutex::new(LruCache::new(PDF_CACHE_ENTRIES))),
+            metrics: crate::metrics::Metrics::new(),
         }
     }
 }

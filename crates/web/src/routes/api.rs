@@ -522,6 +522,94 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The errors any operation may answer, all with the `ApiError` body: documented once here
+/// rather than on each handler, so the description cannot fall behind the middleware that
+/// produces most of them (authentication, body limits, the database being down).
+struct CommonErrors;
+
+/// (status, description, only for operations that take a body or change something)
+const COMMON_ERRORS: &[(&str, &str, bool)] = &[
+    (
+        "400",
+        "Malformed request: unreadable JSON, parameters or upload",
+        false,
+    ),
+    ("401", "No valid token (`unauthenticated`)", false),
+    (
+        "403",
+        "The token's user may not do this (`forbidden`)",
+        false,
+    ),
+    (
+        "404",
+        "No such record, or not one the caller may see (`not_found`)",
+        false,
+    ),
+    (
+        "409",
+        "Changed by someone else since it was read (`conflict`)",
+        true,
+    ),
+    (
+        "413",
+        "The body is larger than the platform accepts (`payload_too_large`)",
+        true,
+    ),
+    (
+        "415",
+        "Unsupported content type (`unsupported_media_type`)",
+        true,
+    ),
+    (
+        "422",
+        "Invalid fields, each with its code (`validation`)",
+        true,
+    ),
+    (
+        "503",
+        "Database unreachable or storage full: nothing was changed (`unavailable`, `storage_full`)",
+        false,
+    ),
+];
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
+            ];
+            for (op, writes) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                for (status, description, for_writes) in COMMON_ERRORS {
+                    if *for_writes && !writes {
+                        continue;
+                    }
+                    op.responses
+                        .responses
+                        .entry((*status).to_string())
+                        .or_insert_with(|| {
+                            ResponseBuilder::new()
+                                .description(*description)
+                                .content(
+                                    "application/json",
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("ApiError")))
+                                        .build(),
+                                )
+                                .build()
+                                .into()
+                        });
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "SPRInt API", description = "Integration API of SPRInt. Authenticate with a personal token created on the profile page: `Authorization: Bearer spr_…`."),
@@ -565,7 +653,7 @@ impl Modify for BearerAuth {
                        api_network::NewActionItem, api_network::DoneIn, api_network::CourseOut, api_network::SessionOut,
                        api_network::ParticipantOut, api_network::CourseRecordOut, api_network::SessionAttendanceIn,
                        api_network::QuestionOut, api_network::NewQuestion, api_network::AnswerIn, api_network::KbEntryOut)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &CommonErrors)
 )]
 pub struct ApiDoc;
 

@@ -422,7 +422,8 @@ pub struct CourseOut {
     audience: String,
     procedure_code: Option<String>,
     min_attendance_pct: i32,
-    sessions: i64,
+    /// How many sessions the course has (the record lists them in `sessions`).
+    session_count: i64,
     enrolled: i64,
 }
 
@@ -434,7 +435,7 @@ impl From<store::trainings::Course> for CourseOut {
             audience: c.audience,
             procedure_code: c.procedure_code,
             min_attendance_pct: c.min_attendance_pct,
-            sessions: c.sessions,
+            session_count: c.sessions,
             enrolled: c.enrolled,
         }
     }

@@ -1368,6 +1368,7 @@ pub fn router(state: AppState) -> Router {
 
     let public = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(crate::metrics::endpoint))
         .route("/login", get(login::login_form).post(login::login_submit))
         .route("/language/{code}", get(login::set_language))
         .route("/api/openapi.json", get(api::openapi))
@@ -1411,6 +1412,7 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

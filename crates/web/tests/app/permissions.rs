@@ -35,23 +35,23 @@ async fn make_target(app: &TestApp) -> String {
 }
 
 /// The records per-record routes are tried on.
-struct Targets {
-    org: String,
-    user: String,
-    person: String,
-    case: String,
-    minor: String,
+pub(crate) struct Targets {
+    pub(crate) org: String,
+    pub(crate) user: String,
+    pub(crate) person: String,
+    pub(crate) case: String,
+    pub(crate) minor: String,
     /// The hub that has the test minor.
-    hub: String,
+    pub(crate) hub: String,
     /// A body of the network, a meeting of it and an action item owned by the target user.
-    body: String,
-    meeting: String,
-    action: String,
-    session: String,
-    question: String,
+    pub(crate) body: String,
+    pub(crate) meeting: String,
+    pub(crate) action: String,
+    pub(crate) session: String,
+    pub(crate) question: String,
 }
 
-fn fill(path: &str, t: &Targets) -> String {
+pub(crate) fn fill(path: &str, t: &Targets) -> String {
     path.replace("{org}", &t.org)
         .replace("{user}", &t.user)
         .replace("{person}", &t.person)
@@ -107,7 +107,7 @@ async fn make_network(app: &TestApp, owner: &str) -> (String, String, String) {
 }
 
 /// `t.org` owns the test person and case, `t.hub` has the test minor.
-fn allowed(access: Access, actor: &Actor, t: &Targets) -> bool {
+pub(crate) fn allowed(access: Access, actor: &Actor, t: &Targets) -> bool {
     match access {
         Access::Public | Access::SignedIn => true,
         Access::Perm(p) => actor.can(p),
@@ -215,28 +215,27 @@ async fn make_case(app: &TestApp, org: &str, person: &str) -> String {
 const PERSON_JSON: &str =
     r#"{"given_names":"Amina","family_name":"Diallo","birth_date":"1995","version":1}"#;
 
-#[tokio::test]
-async fn every_route_answers_every_role_as_the_policy_says() {
-    let app = TestApp::new().await;
-    let target = make_target(&app).await;
+/// The records every per-record route is tried on, made in `app`.
+pub(crate) async fn targets(app: &TestApp) -> Targets {
+    let target = make_target(app).await;
     let org = store::account::find_org_by_name(app.db(), "Programma Integra")
         .await
         .unwrap()
         .unwrap()
         .id;
-    let person = make_person(&app, &org).await;
-    let case = make_case(&app, &org, &person).await;
-    let (minor, hub) = make_minor(&app).await;
-    let (body, meeting, action) = make_network(&app, &target).await;
+    let person = make_person(app, &org).await;
+    let case = make_case(app, &org, &person).await;
+    let (minor, hub) = make_minor(app).await;
+    let (body, meeting, action) = make_network(app, &target).await;
     let (session, question): (String, String) = store::with_pool!(app.db(), |p| sqlx::query_as(
         "SELECT (SELECT id FROM course_sessions LIMIT 1), (SELECT id FROM helpdesk_questions LIMIT 1)"
     )
     .fetch_one(p)
     .await)
     .unwrap();
-    let t = Targets {
-        org: org.clone(),
-        user: target.clone(),
+    Targets {
+        org,
+        user: target,
         person,
         case,
         minor,
@@ -246,7 +245,13 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         action,
         session,
         question,
-    };
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_policy_says() {
+    let app = TestApp::new().await;
+    let t = targets(&app).await;
     for demo in store::demo::USERS {
         let mut c = app.client();
         c.login_ok(demo.username).await;
