@@ -494,12 +494,24 @@ pub struct ImportReport {
     pub errors: Vec<LineError>,
 }
 
-/// Imports a CSV of daily presences (`date,centre_code,male,female`, a header row first).
-/// Good lines are written in one transaction; each bad line is reported with its number
-/// and skipped. A day already counted is replaced; the same centre and day twice in one
-/// file is an error on the second line.
-pub async fn import_presences(db: &Db, ctx: &Ctx, csv_text: &str) -> Result<ImportReport> {
-    ctx.actor.require(Permission::RecordPresences)?;
+/// One readable line of a presences file, before its centre is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceLine {
+    pub line: usize,
+    pub centre_code: String,
+    pub day: NaiveDate,
+    pub male: i32,
+    pub female: i32,
+}
+
+/// Reads a CSV of daily presences (`date,centre_code,male,female`, a header row first, in
+/// any column order): the lines it can read, and each bad line's number and reason. No
+/// database: what it returns is only checked for shape (a date not after `today`, counts
+/// 0–5000). A file without the four columns is refused whole.
+pub fn parse_presences_csv(
+    csv_text: &str,
+    today: NaiveDate,
+) -> Result<(Vec<PresenceLine>, Vec<LineError>)> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -514,84 +526,87 @@ pub async fn import_presences(db: &Db, ctx: &Ctx, csv_text: &str) -> Result<Impo
     else {
         return Err(Error::field("file", "csv_header_missing"));
     };
+    let mut lines = vec![];
+    let mut errors = vec![];
+    for (i, rec) in reader.records().enumerate() {
+        // Line 1 is the header.
+        let line = i + 2;
+        let bad = |code| LineError { line, code };
+        let Ok(rec) = rec else {
+            errors.push(bad("csv_line_unreadable"));
+            continue;
+        };
+        let field = |c: usize| rec.get(c).unwrap_or("").to_string();
+        let day = match NaiveDate::parse_from_str(&field(cd), "%Y-%m-%d") {
+            Ok(d) if d > today => {
+                errors.push(bad("date_in_future"));
+                continue;
+            }
+            Ok(d) => d,
+            Err(_) => {
+                errors.push(bad("date_invalid"));
+                continue;
+            }
+        };
+        let (Ok(m), Ok(f)) = (field(cm).parse::<i32>(), field(cf).parse::<i32>()) else {
+            errors.push(bad("number_invalid"));
+            continue;
+        };
+        if !(0..=5000).contains(&m) || !(0..=5000).contains(&f) {
+            errors.push(bad("number_invalid"));
+            continue;
+        }
+        lines.push(PresenceLine {
+            line,
+            centre_code: field(cc),
+            day,
+            male: m,
+            female: f,
+        });
+    }
+    Ok((lines, errors))
+}
+
+/// Imports a CSV of daily presences (`date,centre_code,male,female`, a header row first).
+/// Good lines are written in one transaction; each bad line is reported with its number
+/// and skipped. A day already counted is replaced; the same centre and day twice in one
+/// file is an error on the second line.
+pub async fn import_presences(db: &Db, ctx: &Ctx, csv_text: &str) -> Result<ImportReport> {
+    ctx.actor.require(Permission::RecordPresences)?;
+    let (lines, mut errors) = parse_presences_csv(csv_text, domain::clock::today())?;
     let centres: Vec<(String, String, String)> = with_pool!(db, |p| {
         sqlx::query_as("SELECT id, code, org_id FROM centres WHERE code IS NOT NULL")
             .fetch_all(p)
             .await
     })
     .map_err(db_err)?;
-    let today = domain::clock::today();
-    let mut report = ImportReport::default();
     let mut seen = std::collections::HashSet::new();
     let mut rows = vec![];
-    for (i, rec) in reader.records().enumerate() {
-        // Line 1 is the header.
-        let line = i + 2;
-        let Ok(rec) = rec else {
-            report.errors.push(LineError {
-                line,
-                code: "csv_line_unreadable",
-            });
-            continue;
-        };
-        let field = |c: usize| rec.get(c).unwrap_or("").to_string();
+    for l in lines {
+        let bad = |code| LineError { line: l.line, code };
         let Some((cid, _, org)) = centres
             .iter()
-            .find(|(_, code, _)| code.eq_ignore_ascii_case(&field(cc)))
+            .find(|(_, code, _)| code.eq_ignore_ascii_case(&l.centre_code))
         else {
-            report.errors.push(LineError {
-                line,
-                code: "csv_centre_unknown",
-            });
+            errors.push(bad("csv_centre_unknown"));
             continue;
         };
         if !ctx.actor.reaches(Permission::RecordPresences, org, None) {
-            report.errors.push(LineError {
-                line,
-                code: "csv_centre_not_yours",
-            });
+            errors.push(bad("csv_centre_not_yours"));
             continue;
         }
-        let day = match NaiveDate::parse_from_str(&field(cd), "%Y-%m-%d") {
-            Ok(d) if d > today => {
-                report.errors.push(LineError {
-                    line,
-                    code: "date_in_future",
-                });
-                continue;
-            }
-            Ok(d) => d,
-            Err(_) => {
-                report.errors.push(LineError {
-                    line,
-                    code: "date_invalid",
-                });
-                continue;
-            }
-        };
-        let (Ok(m), Ok(f)) = (field(cm).parse::<i32>(), field(cf).parse::<i32>()) else {
-            report.errors.push(LineError {
-                line,
-                code: "number_invalid",
-            });
-            continue;
-        };
-        if !(0..=5000).contains(&m) || !(0..=5000).contains(&f) {
-            report.errors.push(LineError {
-                line,
-                code: "number_invalid",
-            });
+        if !seen.insert((cid.clone(), l.day)) {
+            errors.push(bad("csv_line_repeated"));
             continue;
         }
-        if !seen.insert((cid.clone(), day)) {
-            report.errors.push(LineError {
-                line,
-                code: "csv_line_repeated",
-            });
-            continue;
-        }
-        rows.push((cid.clone(), day, m, f));
+        rows.push((cid.clone(), l.day, l.male, l.female));
     }
+    // Reported in file order, whichever check found them.
+    errors.sort_by_key(|e| e.line);
+    let mut report = ImportReport {
+        errors,
+        ..Default::default()
+    };
     let mut tx = db.begin().await?;
     for (cid, day, m, f) in &rows {
         if upsert(&mut tx, ctx, cid, *day, *m, *f, "csv").await? {

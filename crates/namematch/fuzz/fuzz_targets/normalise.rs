@@ -1,7 +1,7 @@
 //! Fuzz the text entry points: normalisation, phonetic keys and the parsers must never
 //! panic, and normalisation must stay idempotent with clean output.
 //!
-//! Run with `cargo fuzz run normalise` from `crates/namematch` (needs cargo-fuzz and nightly).
+//! Run with `fuzz/run.sh` from the repository root (cargo-fuzz on the stable toolchain).
 
 #![no_main]
 
