@@ -325,9 +325,16 @@ async fn run_engine(
     persons: &[namematch::Person],
     truth: &[Option<usize>],
 ) -> Vec<Figures> {
-    let db = Db::connect(url, store::db::Settings::default())
-        .await
-        .unwrap();
+    // A fixed key, so that a stored register can be reused (its demo accounts hold sealed
+    // fields); for benchmarks only.
+    let keyring =
+        store::crypto::Keyring::from_spec("k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+            .unwrap();
+    let settings = store::db::Settings {
+        keyring: Some(std::sync::Arc::new(keyring)),
+        ..Default::default()
+    };
+    let db = Db::connect(url, settings).await.unwrap();
     db.migrate().await.unwrap();
     let ids = register(&db, persons, a.seed).await;
     build_peer(&db).await;

@@ -182,20 +182,23 @@ pub(crate) async fn planned_between(
     if case_ids.is_empty() {
         return Ok(vec![]);
     }
-    let sql = format!(
-        "SELECT id, case_id, starts_at, place, purpose, status FROM case_appointments \
-         WHERE status = 'planned' AND starts_at >= $1 AND starts_at < $2 AND case_id IN ({}) \
-         ORDER BY starts_at",
-        crate::placeholders_from(3, case_ids.len())
-    );
-    with_pool!(db, |p| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(from)
-            .bind(to);
-        for id in case_ids {
-            q = q.bind(id);
-        }
-        q.fetch_all(p).await
+    // The window is a few days: read it whole and keep the cases asked for, rather than
+    // bind hundreds of ids (SQLite's driver looks each bound name up, so that grows with
+    // the square of the list).
+    let wanted: std::collections::HashSet<&str> = case_ids.iter().map(String::as_str).collect();
+    let all: Vec<Appointment> = with_pool!(db, |p| {
+        sqlx::query_as(
+            "SELECT id, case_id, starts_at, place, purpose, status FROM case_appointments \
+             WHERE status = 'planned' AND starts_at >= $1 AND starts_at < $2 ORDER BY starts_at",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await
     })
-    .map_err(db_err)
+    .map_err(db_err)?;
+    Ok(all
+        .into_iter()
+        .filter(|a| wanted.contains(a.case_id.as_str()))
+        .collect())
 }

@@ -132,12 +132,105 @@ pub async fn append(tx: &mut Tx, ctx: &Ctx, ev: Event<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Records an event in its own transaction: for reads of personal data and for events
-/// that have no other write (logins, exports).
+/// Records an event that goes with no other write: reads of personal data, logins,
+/// exports.
+///
+/// Entries recorded at the same moment share one transaction (group commit): every page
+/// that shows personal data records its read, and one transaction each would queue all
+/// readers behind the single writer. The caller still returns only once its own entry is
+/// committed, so no page is shown without its audit entry.
 pub async fn record(db: &Db, ctx: &Ctx, ev: Event<'_>) -> Result<()> {
+    let (done, mut outcome) = tokio::sync::oneshot::channel();
+    db.audit_queue
+        .pending
+        .lock()
+        .map_err(|_| Error::internal("audit queue poisoned"))?
+        .push(Pending {
+            ctx: ctx.clone(),
+            action: ev.action.to_string(),
+            object_type: ev.object_type.to_string(),
+            object_id: ev.object_id.map(str::to_string),
+            details: ev.details,
+            done,
+        });
+    // Whoever holds the flush lock writes everything queued so far, ours included if it was
+    // queued in time; otherwise we take the lock next and write what has gathered since.
+    let _flushing = db.audit_queue.flushing.lock().await;
+    if let Ok(r) = outcome.try_recv() {
+        return r;
+    }
+    let batch = std::mem::take(
+        &mut *db
+            .audit_queue
+            .pending
+            .lock()
+            .map_err(|_| Error::internal("audit queue poisoned"))?,
+    );
+    // Written by a task of its own: if this request is abandoned (the browser went away),
+    // the others in the batch still get their entries and their answer.
+    let db2 = db.clone();
+    let writer = tokio::spawn(async move {
+        let written = write_batch(&db2, &batch).await;
+        for p in batch {
+            let _ = p.done.send(match &written {
+                Ok(()) => Ok(()),
+                Err(e) => Err(same_kind(e)),
+            });
+        }
+    });
+    let _ = writer.await;
+    outcome
+        .await
+        .unwrap_or_else(|_| Err(Error::internal("audit entry not written")))
+}
+
+async fn write_batch(db: &Db, batch: &[Pending]) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
     let mut tx = db.begin().await?;
-    append(&mut tx, ctx, ev).await?;
+    for p in batch {
+        let ev = Event {
+            action: &p.action,
+            object_type: &p.object_type,
+            object_id: p.object_id.as_deref(),
+            details: p.details.clone(),
+        };
+        append(&mut tx, &p.ctx, ev).await?;
+    }
     tx.commit().await
+}
+
+/// The error a batch's writer met, for each caller whose entry was in the batch.
+fn same_kind(e: &Error) -> Error {
+    match e {
+        Error::Unavailable(m) => Error::Unavailable(m.clone()),
+        Error::StorageFull(m) => Error::StorageFull(m.clone()),
+        other => Error::internal(other.to_string()),
+    }
+}
+
+/// An audit entry waiting for the next group commit.
+struct Pending {
+    ctx: Ctx,
+    action: String,
+    object_type: String,
+    object_id: Option<String>,
+    details: Option<String>,
+    done: tokio::sync::oneshot::Sender<Result<()>>,
+}
+
+/// Entries waiting to be written, and the lock held by whoever is writing them.
+#[derive(Default)]
+pub struct AuditQueue {
+    pending: std::sync::Mutex<Vec<Pending>>,
+    flushing: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for AuditQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditQueue")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

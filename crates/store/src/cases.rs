@@ -529,23 +529,23 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     let procs = procedures(db).await?;
     let rules = legal_rules(db).await?;
     let today = domain::clock::today();
-    // Open tasks of the listed cases only (not of the whole register).
-    let tasks: Vec<(String, Option<NaiveDate>)> = if cases.is_empty() {
-        vec![]
-    } else {
-        let sql = format!(
-            "SELECT case_id, due_on FROM case_tasks WHERE done_at IS NULL AND case_id IN ({})",
-            crate::placeholders(cases.len())
-        );
-        with_pool!(db, |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-            for c in &cases {
-                q = q.bind(&c.id);
-            }
-            q.fetch_all(p).await
-        })
-        .map_err(db_err)?
-    };
+    // Open tasks of the cases the actor sees, by the same condition as the list (not by a
+    // list of hundreds of bound ids, whose cost grows with its square on SQLite).
+    let tasks: Vec<(String, Option<NaiveDate>)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT t.case_id, t.due_on FROM case_tasks t JOIN cases c ON c.id = t.case_id \
+         WHERE t.done_at IS NULL AND c.status <> 'closed' AND ($1 OR c.owner_org_id = $2 OR EXISTS \
+         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.kind = 'referral' AND r.status = 'accepted'))"
+    )
+    .bind(all)
+    .bind(&org)
+    .fetch_all(p)
+    .await)
+    .map_err(db_err)?;
+    let mut tasks_of: std::collections::HashMap<&str, Vec<Option<NaiveDate>>> =
+        std::collections::HashMap::new();
+    for (case_id, due) in &tasks {
+        tasks_of.entry(case_id.as_str()).or_default().push(*due);
+    }
     let mut items: Vec<WorkItem> = cases
         .into_iter()
         .map(|c| {
@@ -556,8 +556,7 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
                 &rules,
                 today,
             );
-            let mine: Vec<&Option<NaiveDate>> =
-                tasks.iter().filter(|t| t.0 == c.id).map(|t| &t.1).collect();
+            let mine: &[Option<NaiveDate>] = tasks_of.get(c.id.as_str()).map_or(&[], Vec::as_slice);
             WorkItem {
                 procedure_name: proc_.map(|p| p.name(lang).to_string()).unwrap_or_default(),
                 open_tasks: mine.len() as i64,

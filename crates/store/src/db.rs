@@ -79,6 +79,8 @@ pub struct Db {
     pub settings: Arc<Settings>,
     /// This process's matching index of the register (a cache of the database).
     pub register: crate::matching::RegisterCache,
+    /// Audit entries of reads waiting for their group commit (`audit::record`).
+    pub audit_queue: Arc<crate::audit::AuditQueue>,
 }
 
 /// Who is acting and why, carried into every store call for permission checks and audit.
@@ -249,6 +251,7 @@ impl Db {
             pools,
             settings: Arc::new(settings),
             register: Default::default(),
+            audit_queue: Default::default(),
         })
     }
 

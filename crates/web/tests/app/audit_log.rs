@@ -203,3 +203,40 @@ async fn concurrent_writers_never_fork_the_chain() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn reads_recorded_at_the_same_moment_are_all_committed_in_one_unbroken_chain() {
+    let app = TestApp::new().await;
+    let other = app.tdb.second_handle().await;
+    let mut tasks = vec![];
+    for n in 0..60 {
+        // Two instances recording at once, as behind a load balancer.
+        let db = if n % 2 == 0 {
+            app.db().clone()
+        } else {
+            other.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            let id = format!("group-commit-{n}");
+            store::audit::record(
+                &db,
+                &store::Ctx::system("t"),
+                store::audit::Event::new("person.read", "person", Some(&id)),
+            )
+            .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let v = store::audit::verify(app.db()).await.unwrap();
+    assert!(v.first_break.is_none(), "{:?}", v.first_break);
+    let all = app.audit_actions("").await;
+    assert!(all.len() >= 60);
+    for n in 0..60 {
+        assert_eq!(
+            app.audit_actions(&format!("group-commit-{n}")).await,
+            vec!["person.read".to_string()]
+        );
+    }
+}
