@@ -32,7 +32,8 @@ now_ms() { date +%s%3N; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
-# Starts a server (command in "$@"), waits until URL answers 200, prints the milliseconds.
+# Starts a server (command in "$@") and waits until URL answers 200; sets PID and
+# STARTUP_MS (not a subshell: the caller needs the PID to stop it).
 start() {
   local url="$1"; shift
   local t0; t0=$(now_ms)
@@ -42,7 +43,7 @@ start() {
     if ! kill -0 "$PID" 2>/dev/null; then cat "$WORK/server.log" >&2; exit 1; fi
     sleep 0.005
   done
-  echo $(( $(now_ms) - t0 ))
+  STARTUP_MS=$(( $(now_ms) - t0 ))
 }
 stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 
@@ -51,17 +52,22 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 DB="$WORK/sprint.db"
 export SPRINT_DATABASE_URL="sqlite://$DB" SPRINT_BIND=127.0.0.1:8141 SPRINT_LOG=warn SPRINT_JOBS=false
 # The first start creates the file, migrates and seeds the demo world: timed on its own.
-first=$(start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo)
+start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo
+first=$STARTUP_MS
 stop
 sprint_times=""
-for _ in $(seq "$STARTS"); do sprint_times+="$(start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo)"$'\n'; stop; done
+for _ in $(seq "$STARTS"); do
+  start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo
+  sprint_times+="$STARTUP_MS"$'\n'; stop
+done
 peer_times=""
 for _ in $(seq "$STARTS"); do
-  peer_times+="$(DATABASE_URL="sqlite://$DB" BIND=127.0.0.1:8142 start http://127.0.0.1:8142/fortunes "$PEER")"$'\n'; stop
+  DATABASE_URL="sqlite://$DB" BIND=127.0.0.1:8142 start http://127.0.0.1:8142/fortunes "$PEER"
+  peer_times+="$STARTUP_MS"$'\n'; stop
 done
 
 # Idle and loaded memory: the peer's page, and SPRInt's worklist as a signed-in case worker.
-start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo >/dev/null
+start http://127.0.0.1:8141/healthz "$SPRINT" serve --demo
 sleep 2
 s_idle=$(rss_kib "$PID")
 jar="$WORK/cookies"
@@ -73,7 +79,7 @@ cookie="sprint_session=$(awk '$6 == "sprint_session" {print $7}' "$jar")"
 wrk -t2 -c64 -d"$LOAD" -H "Cookie: $cookie" http://127.0.0.1:8141/cases > "$WORK/wrk-sprint.txt"
 s_load=$(rss_kib "$PID"); s_hwm=$(hwm_kib "$PID")
 stop
-DATABASE_URL="sqlite://$DB" BIND=127.0.0.1:8142 start http://127.0.0.1:8142/fortunes "$PEER" >/dev/null
+DATABASE_URL="sqlite://$DB" BIND=127.0.0.1:8142 start http://127.0.0.1:8142/fortunes "$PEER"
 sleep 2
 p_idle=$(rss_kib "$PID")
 wrk -t2 -c64 -d"$LOAD" http://127.0.0.1:8142/fortunes > "$WORK/wrk-peer.txt"

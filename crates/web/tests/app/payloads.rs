@@ -231,11 +231,7 @@ async fn every_form_takes_the_payload_corpus_without_a_server_error_and_every_pa
     for demo in store::demo::USERS {
         let mut c = app.client();
         c.login_ok(demo.username).await;
-        let token = app.token_for(demo.username).await;
-        let actor = store::auth::authenticate_api_token(app.db(), &token)
-            .await
-            .unwrap()
-            .actor();
+        let actor = app.actor_of(demo.username).await;
         let mut seen = BTreeSet::new();
         for r in ROUTES {
             if r.method != "GET" || r.path.starts_with("/api/") || !allowed(r.access, &actor, &t) {

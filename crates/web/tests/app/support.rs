@@ -374,6 +374,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A demo user's actor (roles, scopes, organisation), as the server builds it.
+    pub async fn actor_of(&self, username: &str) -> domain::policy::Actor {
+        let token = self.token_for(username).await;
+        store::auth::authenticate_api_token(self.db(), &token)
+            .await
+            .unwrap()
+            .actor()
+    }
+
     /// Creates a personal API token for a demo user, as they would on their profile page.
     pub async fn token_for(&self, username: &str) -> String {
         let id = self.user_id(username).await;
