@@ -368,6 +368,13 @@ async fn run_engine(
         })
         .await,
     );
+    // As soon as an engine is done (the other may take long).
+    for f in &out {
+        eprintln!(
+            "{}: p50 {:.2} ms, p95 {:.2}, p99 {:.2}, recall@10 {:.3}, some record found {:.3}",
+            f.name, f.p50, f.p95, f.p99, f.recall, f.found_any
+        );
+    }
     out
 }
 
