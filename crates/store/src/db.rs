@@ -351,6 +351,11 @@ pub fn db_err(e: sqlx::Error) -> Error {
             if d.is_foreign_key_violation() {
                 return Error::Validation(vec![]);
             }
+            // PostgreSQL refuses text it cannot store (a NUL byte, which SQLite keeps):
+            // the request is at fault, not the server (found by schemathesis).
+            if code == "22021" || code == "22P05" {
+                return Error::BadRequest;
+            }
             Error::internal(e)
         }
         _ => Error::internal(e),
