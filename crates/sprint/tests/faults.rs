@@ -60,7 +60,7 @@ fn pg_cluster(action: &str) {
 }
 
 #[test]
-#[ignore = "restarts the PostgreSQL server: run alone (see the module's comment)"]
+#[ignore = "restarts the machine's PostgreSQL server, cutting every other test's connections: .ci/run runs it alone with --ignored"]
 fn postgres_restarting_under_load_is_survived_without_restarting_the_app() {
     let t = TestDb::new();
     assert!(
@@ -147,7 +147,7 @@ impl Drop for SmallDisk {
 }
 
 #[test]
-#[ignore = "mounts a small tmpfs (root): run alone (see the module's comment)"]
+#[ignore = "mounts a tmpfs, which needs root: .ci/run runs it alone with --ignored"]
 fn a_full_disk_on_sqlite_is_a_clear_error_loses_nothing_and_heals_when_space_returns() {
     let t = TestDb::new();
     let disk = SmallDisk::mount(24);

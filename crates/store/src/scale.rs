@@ -440,14 +440,13 @@ async fn seed_cases(
         .map(|p| p.code)
         .filter(|c| c != "safe_space_referral")
         .collect();
+    let codes: Vec<&str> = procedures.iter().map(String::as_str).collect();
     let mut made = 0;
     for _ in 0..n {
         let (person, owner) = &persons[rng.below(persons.len())];
         let ctx = as_org(owner);
         let filed = days_ago(rng.below(365) as i64);
-        let code = rng
-            .skewed(&procedures.iter().map(String::as_str).collect::<Vec<_>>())
-            .to_string();
+        let code = rng.skewed(&codes).to_string();
         let id = crate::cases::create_case(db, &ctx, person, &code, &filed.to_string()).await?;
         made += 1;
         // Older cases have moved on; some have a task with a due date.
@@ -499,6 +498,13 @@ async fn seed_contacts(
         .map(|p| p.code)
         .collect();
     let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+    // Persons this info point may see: those Integra registered (found once, not per
+    // contact: at national scale that is ten million scans of the register).
+    let own: Vec<&str> = persons
+        .iter()
+        .filter(|(_, o)| o == info_point_org)
+        .map(|(id, _)| id.as_str())
+        .collect();
     let mut days: Vec<(String, NaiveDate)> = Vec::with_capacity(1000);
     let mut made = 0u64;
     for i in 0..n {
@@ -510,15 +516,9 @@ async fn seed_contacts(
         ) {
             back += 1;
         }
-        let with_person = rng.chance(0.15) && !persons.is_empty();
+        let with_person = rng.chance(0.15) && !own.is_empty();
         let person = if with_person {
-            // A person this info point may see: one Integra registered.
-            persons
-                .iter()
-                .skip(rng.below(persons.len()))
-                .find(|(_, o)| o == info_point_org)
-                .map(|(id, _)| id.clone())
-                .unwrap_or_default()
+            own[rng.below(own.len())].to_string()
         } else {
             String::new()
         };
