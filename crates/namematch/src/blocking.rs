@@ -106,6 +106,18 @@ pub(crate) fn keys(p: &Profile) -> Keys {
     }
 }
 
+/// The single-token keys a token is filed under (one per reading of its skeleton).
+pub(crate) fn token_keys(t: &crate::profile::TokenInfo) -> Vec<u64> {
+    resolved(t.block_key())
+        .iter()
+        .map(|r| {
+            let mut h = KeyHasher::new(TAG_TOKEN);
+            h.bytes(r);
+            h.finish()
+        })
+        .collect()
+}
+
 /// The name-pair keys of a person: every unordered pair of two token skeletons of one
 /// reading, with ambiguous symbols resolved both ways.
 pub(crate) fn pair_keys(p: &Profile) -> Vec<PairKey> {

@@ -21,6 +21,23 @@ pub struct Candidate {
     pub matched: Match,
 }
 
+/// A person found by a name search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameHit {
+    /// The indexed person's id.
+    pub id: String,
+    /// How well the names agree (bits of evidence, plus credit for words being typed that
+    /// begin one of the person's names); higher is better.
+    pub score: f64,
+}
+
+/// Credit for a word being typed ("moh") that begins one of a person's names: about what an
+/// exact agreement on a common name is worth.
+const PREFIX_CREDIT: f64 = 4.0;
+
+/// At most this many interned names that begin a word being typed are read.
+const PREFIX_TOKENS: usize = 64;
+
 /// Persons prepared for matching. Insert the register once (or keep the index up to date as
 /// persons are created, edited and removed), then ask for the candidates of a new person.
 ///
@@ -170,6 +187,84 @@ impl Index {
         out
     }
 
+    /// The register's name search, as an operator types it: the indexed persons whose names
+    /// agree with `text` (any spelling the matcher reads as the same name, in any order or
+    /// field), best first, at most `limit`. A word not yet complete ("Moh") also finds the
+    /// names it begins.
+    ///
+    /// Unlike `candidates`, a common name is no reason to leave a record out: a search is
+    /// not a claim of identity, and the operator looking for "Ahmed" wants the Ahmeds. Long
+    /// posting lists are read up to the candidate budget instead of being skipped.
+    pub fn search(&self, text: &str, limit: usize) -> Vec<NameHit> {
+        let probe = Person::new("", text, "");
+        let query = Profile::build(&probe, &mut Lookup(Some(&self.interner)));
+        let keys = blocking::keys(&query);
+        let budget = self.config.max_candidates;
+        let list = |k: &u64| self.postings.get(k).map(Vec::as_slice).unwrap_or(&[]);
+        let words: Vec<&str> = query
+            .variants
+            .first()
+            .map(|v| v.tokens.iter().map(|t| &*t.info.norm).collect())
+            .unwrap_or_default();
+        let mut slots: Vec<u32> = Vec::new();
+        for pair in &keys.pairs {
+            slots.extend(list(&pair.key).iter().take(budget));
+        }
+        // A one-word query has its token; a longer one reads single tokens when they are
+        // rare, as a net for a record whose other word is spelled beyond recognition.
+        for k in &keys.tokens {
+            let l = list(k);
+            if words.len() == 1 || l.len() <= self.config.max_block {
+                slots.extend(l.iter().take(budget));
+            }
+        }
+        // Words still being typed: the names they begin (not a full scan of the register:
+        // the distinct names, then their posting lists).
+        let partial: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| w.len() >= 2 && !self.interner.contains(w))
+            .collect();
+        for w in &partial {
+            for info in self.interner.starting_with(w).take(PREFIX_TOKENS) {
+                for k in blocking::token_keys(info) {
+                    slots.extend(list(&k).iter().take(budget / 4));
+                }
+            }
+        }
+        slots.sort_unstable();
+        slots.dedup();
+        let mut hits: Vec<NameHit> = slots
+            .into_iter()
+            .filter_map(|s| {
+                let p = self.profile(s)?;
+                let names = crate::names::compare(&query, p, &self.freq).best;
+                let begun = partial
+                    .iter()
+                    .filter(|w| {
+                        p.variants
+                            .iter()
+                            .flat_map(|v| &v.tokens)
+                            .any(|t| t.info.norm.starts_with(**w))
+                    })
+                    .count();
+                let agree = if names.agreeing() > 0 {
+                    names.bits.max(0.0)
+                } else {
+                    0.0
+                };
+                let score = agree + PREFIX_CREDIT * begun as f64;
+                (score > 0.0).then(|| NameHit {
+                    id: p.id.to_string(),
+                    score,
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        hits.truncate(limit);
+        hits
+    }
+
     /// Collect the slots that share a blocking key with `query` (sorted, without repeats).
     pub(crate) fn gather(&self, query: &Profile, out: &mut Vec<u32>) {
         let keys = blocking::keys(query);
@@ -234,6 +329,57 @@ impl Census for Index {
 mod tests {
     use super::*;
     use crate::{BirthDate, IdKind};
+
+    fn search_index() -> Index {
+        let mut index = Index::new();
+        index.insert(&Person::new("1", "Mohammad Rakibul", "Islam"));
+        index.insert(&Person::new("2", "Muhammad", "Hossain"));
+        index.insert(&Person::new("3", "Fatima", "Zahra"));
+        index.insert(&Person::new("4", "Mohamed", "Ahmed"));
+        index.insert(&Person::new("5", "Ahmed", "Diallo"));
+        for i in 0..1_500 {
+            // A crowd of namesakes: more than a posting list the duplicate check reads.
+            index.insert(&Person::new(format!("a{i}"), "Ahmed", "Ali"));
+        }
+        index
+    }
+
+    fn ids(hits: &[NameHit]) -> Vec<&str> {
+        hits.iter().map(|h| h.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_name_search_finds_other_spellings_in_either_order_best_first() {
+        let index = search_index();
+        let hits = index.search("Mohamed Hussein", 10);
+        assert_eq!(ids(&hits).first(), Some(&"2"), "{hits:?}");
+        let hits = index.search("islam rakibul", 10);
+        assert_eq!(ids(&hits).first(), Some(&"1"), "{hits:?}");
+        let hits = index.search("Mohamed Ahmed", 10);
+        assert_eq!(ids(&hits).first(), Some(&"4"), "{hits:?}");
+        assert!(index.search("Zhang Wei", 10).is_empty());
+    }
+
+    #[test]
+    fn a_common_name_alone_still_lists_its_records() {
+        let index = search_index();
+        let hits = index.search("Diallo", 10);
+        assert_eq!(ids(&hits).first(), Some(&"5"), "{hits:?}");
+        let hits = index.search("Ahmed", 50);
+        assert_eq!(hits.len(), 50, "the crowd of Ahmeds is not dropped");
+        let hits = index.search("Ahmed Ali", 20);
+        assert_eq!(hits.len(), 20);
+        assert!(hits.iter().all(|h| h.id.starts_with('a')), "{hits:?}");
+    }
+
+    #[test]
+    fn a_word_being_typed_finds_the_names_it_begins() {
+        let index = search_index();
+        let hits = index.search("Fati", 10);
+        assert_eq!(ids(&hits).first(), Some(&"3"), "{hits:?}");
+        let hits = index.search("Rakibul Isl", 10);
+        assert_eq!(ids(&hits).first(), Some(&"1"), "{hits:?}");
+    }
 
     #[test]
     fn candidates_are_ranked_and_exclude_the_query_itself() {

@@ -55,7 +55,7 @@ pub use birth::{BirthDate, BirthDateError, Precision};
 pub use country::{is_tcn, lookup as lookup_country};
 pub use dedup::{DedupOptions, DuplicatePair, clusters, dedup, dedup_with};
 pub use ident::{normalise_identifier, normalise_phone};
-pub use index::{Candidate, Index};
+pub use index::{Candidate, Index, NameHit};
 pub use normalise::normalise_name;
 pub use person::{IdKind, Person, Sex};
 pub use phonetic::name_key;

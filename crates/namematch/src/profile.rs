@@ -161,6 +161,24 @@ impl TokenSource for Interner {
     }
 }
 
+impl Interner {
+    pub(crate) fn contains(&self, norm: &str) -> bool {
+        self.map.contains_key(norm)
+    }
+
+    /// The interned tokens that begin with `prefix` (a scan of the distinct names, which are
+    /// far fewer than the persons).
+    pub(crate) fn starting_with<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a TokenInfo> + 'a {
+        self.map
+            .iter()
+            .filter(move |(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| &**v)
+    }
+}
+
 /// Read-only access to an interner, for queries against a shared index.
 pub(crate) struct Lookup<'a>(pub(crate) Option<&'a Interner>);
 

@@ -79,6 +79,72 @@ pub fn deadline(
     })
 }
 
+/// Which cases' stored due date to write again.
+#[derive(Debug, Clone, Copy)]
+pub enum DueScope<'a> {
+    Case(&'a str),
+    /// The cases of a procedure (its term may have changed).
+    Procedure(&'a str),
+    /// The cases of the procedures with this term code (a new version of the rule).
+    Term(&'a str),
+    /// Every case (filling the column in once, after the migration that added it).
+    All,
+}
+
+/// Writes the legal due date (`cases.due_on`, which orders the worklist) of the cases
+/// `which` selects, as the rules in force on each filing date give it, inside the
+/// transaction that changed what it depends on. Returns how many changed. Read in batches
+/// by id, so that refreshing a whole register does not hold it in memory.
+pub async fn refresh_due_in(tx: &mut Tx, which: DueScope<'_>) -> Result<u64> {
+    const BATCH: i64 = 2000;
+    let terms = crate::catalogue::terms_in(tx).await?;
+    let rules = crate::catalogue::legal_rules_in(tx).await?;
+    let (filter, code) = match which {
+        DueScope::Case(id) => ("c.id = $2", Some(id)),
+        DueScope::Procedure(code) => ("c.procedure_code = $2", Some(code)),
+        DueScope::Term(code) => (
+            "c.procedure_code IN (SELECT pr.code FROM procedures pr WHERE pr.term_code = $2)",
+            Some(code),
+        ),
+        DueScope::All => ("$2 = $2", None),
+    };
+    let sql = format!(
+        "SELECT c.id, c.procedure_code, c.filed_on, c.due_on FROM cases c \
+         WHERE c.id > $1 AND {filter} ORDER BY c.id LIMIT {BATCH}"
+    );
+    let mut after = String::new();
+    let mut changed = 0;
+    loop {
+        let rows: Vec<(String, String, Option<NaiveDate>, Option<NaiveDate>)> =
+            with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&after)
+                .bind(code.unwrap_or_default())
+                .fetch_all(c)
+                .await)
+            .map_err(db_err)?;
+        for (id, procedure, filed, stored) in &rows {
+            let term = terms.get(procedure).and_then(Option::as_deref);
+            let due = filed.and_then(|f| rule_for(&rules, term?, f)?.due(f));
+            if due != *stored {
+                with_tx!(tx, |c| sqlx::query(
+                    "UPDATE cases SET due_on = $1 WHERE id = $2"
+                )
+                .bind(due)
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))
+                .map_err(db_err)?;
+                changed += 1;
+            }
+        }
+        match rows.last() {
+            Some((id, ..)) if rows.len() as i64 == BATCH => after = id.clone(),
+            _ => return Ok(changed),
+        }
+    }
+}
+
 pub(crate) async fn load_case(db: &Db, id: &str) -> Result<Option<CaseRow>> {
     let sql = format!("SELECT {CASE_COLUMNS} WHERE c.id = $1");
     with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
@@ -259,6 +325,7 @@ pub async fn create_case(
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
+    refresh_due_in(&mut tx, DueScope::Case(&id)).await?;
     event(&mut tx, ctx, &id, "created", None).await?;
     audit::append(
         &mut tx,
@@ -412,6 +479,7 @@ pub async fn update_status(
     if n == 0 {
         return Err(Error::Conflict);
     }
+    refresh_due_in(&mut tx, DueScope::Case(id)).await?;
     if case.status != status {
         event(&mut tx, ctx, id, "status", Some(status.to_string())).await?;
     }
@@ -503,50 +571,90 @@ pub struct WorkItem {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Worklist {
+    /// The first `WORKLIST_PAGE` open cases in the order the list gives.
     pub cases: Vec<WorkItem>,
+    /// Open cases the actor sees, listed or not.
+    pub total: i64,
+    /// Of those, the cases whose legal term has passed.
+    pub overdue: i64,
     pub incoming: Vec<Referral>,
     /// Planned appointments of the listed cases from today for a week.
     pub appointments: Vec<crate::appointments::Appointment>,
 }
 
-/// The worker's list: open cases of the organisation in scope and cases referred to it,
-/// deadlines first (overdue, then due soon), and the referrals waiting for an answer.
-pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
-    let scope = ctx.actor.require(Permission::ViewCases)?;
-    let org = ctx.actor.org_id.clone().unwrap_or_default();
-    let all = matches!(scope, domain::account::Scope::All);
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND ($1 OR c.owner_org_id = $2 OR EXISTS \
-         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.kind = 'referral' AND r.status = 'accepted')) \
-         ORDER BY c.created_at DESC LIMIT 500"
-    );
-    let cases: Vec<CaseRow> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(all)
-        .bind(&org)
-        .fetch_all(p)
-        .await)
-    .map_err(db_err)?;
+/// How many cases the worklist shows: a day's work and more, not a register.
+pub const WORKLIST_PAGE: usize = 100;
+
+/// The condition that limits cases to those the actor sees: all of them, or the
+/// organisation's own and those referred to it and accepted. `n` is the placeholder the
+/// organisation is bound to.
+fn scope_sql(all: bool, n: usize) -> String {
+    if all {
+        String::new()
+    } else {
+        format!(
+            " AND (c.owner_org_id = ${n} OR c.id IN (SELECT r.case_id FROM referrals r \
+             WHERE r.to_org_id = ${n} AND r.kind = 'referral' AND r.status = 'accepted'))"
+        )
+    }
+}
+
+/// Cases by a query whose placeholders are the optional `date` then the organisation (when
+/// the scope is not everything).
+async fn cases_where(
+    db: &Db,
+    sql: &str,
+    date: Option<NaiveDate>,
+    org: Option<&str>,
+) -> Result<Vec<CaseRow>> {
+    with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_string()));
+        if let Some(d) = date {
+            q = q.bind(d);
+        }
+        if let Some(o) = org {
+            q = q.bind(o.to_string());
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(db_err)
+}
+
+async fn count_where(
+    db: &Db,
+    sql: &str,
+    date: Option<NaiveDate>,
+    org: Option<&str>,
+) -> Result<i64> {
+    with_pool!(db, |p| {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()));
+        if let Some(d) = date {
+            q = q.bind(d);
+        }
+        if let Some(o) = org {
+            q = q.bind(o.to_string());
+        }
+        q.fetch_one(p).await
+    })
+    .map_err(db_err)
+}
+
+/// Deadline and tasks of each case, with their procedure's name.
+async fn work_items(
+    db: &Db,
+    cases: Vec<CaseRow>,
+    tasks: &[(String, Option<NaiveDate>)],
+    lang: &str,
+    today: NaiveDate,
+) -> Result<Vec<WorkItem>> {
     let procs = procedures(db).await?;
     let rules = legal_rules(db).await?;
-    let today = domain::clock::today();
-    // Open tasks of the cases the actor sees, by the same condition as the list (not by a
-    // list of hundreds of bound ids, whose cost grows with its square on SQLite).
-    let tasks: Vec<(String, Option<NaiveDate>)> = with_pool!(db, |p| sqlx::query_as(
-        "SELECT t.case_id, t.due_on FROM case_tasks t JOIN cases c ON c.id = t.case_id \
-         WHERE t.done_at IS NULL AND c.status <> 'closed' AND ($1 OR c.owner_org_id = $2 OR EXISTS \
-         (SELECT 1 FROM referrals r WHERE r.case_id = c.id AND r.to_org_id = $2 AND r.kind = 'referral' AND r.status = 'accepted'))"
-    )
-    .bind(all)
-    .bind(&org)
-    .fetch_all(p)
-    .await)
-    .map_err(db_err)?;
     let mut tasks_of: std::collections::HashMap<&str, Vec<Option<NaiveDate>>> =
         std::collections::HashMap::new();
-    for (case_id, due) in &tasks {
+    for (case_id, due) in tasks {
         tasks_of.entry(case_id.as_str()).or_default().push(*due);
     }
-    let mut items: Vec<WorkItem> = cases
+    Ok(cases
         .into_iter()
         .map(|c| {
             let proc_ = procs.iter().find(|p| p.code == c.procedure_code);
@@ -558,14 +666,98 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
             );
             let mine: &[Option<NaiveDate>] = tasks_of.get(c.id.as_str()).map_or(&[], Vec::as_slice);
             WorkItem {
-                procedure_name: proc_.map(|p| p.name(lang).to_string()).unwrap_or_default(),
+                procedure_name: proc_
+                    .map(|p| p.name(lang).to_string())
+                    .unwrap_or_else(|| c.procedure_name(lang).to_string()),
                 open_tasks: mine.len() as i64,
                 overdue_tasks: mine.iter().filter(|d| d.is_some_and(|d| d < today)).count() as i64,
                 deadline,
                 case: c,
             }
         })
-        .collect();
+        .collect())
+}
+
+/// The worker's list: open cases of the organisation in scope and cases referred to it,
+/// deadlines first (overdue, then due soon), then cases with a task overdue, then the other
+/// terms by date, then the rest newest first; and the referrals waiting for an answer.
+///
+/// At Rome scale an organisation has tens of thousands of open cases, so the list is the
+/// first `WORKLIST_PAGE` of that order, taken from three indexed queries (by stored due
+/// date, by overdue task, newest without a running term) that each return at most a page:
+/// whatever the page holds is among them, since each query returns its part in the list's
+/// own order.
+pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
+    let scope = ctx.actor.require(Permission::ViewCases)?;
+    let org = ctx.actor.org_id.clone().unwrap_or_default();
+    let all = matches!(scope, domain::account::Scope::All);
+    let org_arg = (!all).then_some(org.as_str());
+    let today = domain::clock::today();
+    let page = WORKLIST_PAGE;
+    let running = "c.due_on IS NOT NULL AND c.status NOT IN ('decided','closed')";
+    let by_due = format!(
+        "SELECT {CASE_COLUMNS} WHERE {running}{} ORDER BY c.due_on, c.created_at LIMIT {page}",
+        scope_sql(all, 1)
+    );
+    let by_task = format!(
+        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed'{} AND c.id IN \
+         (SELECT t.case_id FROM case_tasks t WHERE t.done_at IS NULL AND t.due_on < $1) \
+         ORDER BY c.due_on IS NULL, c.due_on, c.created_at LIMIT {page}",
+        scope_sql(all, 2)
+    );
+    let rest = format!(
+        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND (c.due_on IS NULL OR c.status = 'decided'){} \
+         ORDER BY c.created_at DESC LIMIT {page}",
+        scope_sql(all, 1)
+    );
+    let mut cases = cases_where(db, &by_due, None, org_arg).await?;
+    for c in cases_where(db, &by_task, Some(today), org_arg)
+        .await?
+        .into_iter()
+        .chain(cases_where(db, &rest, None, org_arg).await?)
+    {
+        if !cases.iter().any(|k| k.id == c.id) {
+            cases.push(c);
+        }
+    }
+    let total = count_where(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM cases c WHERE c.status <> 'closed'{}",
+            scope_sql(all, 1)
+        ),
+        None,
+        org_arg,
+    )
+    .await?;
+    let overdue = count_where(
+        db,
+        &format!(
+            "SELECT COUNT(*) FROM cases c WHERE {running} AND c.due_on < $1{}",
+            scope_sql(all, 2)
+        ),
+        Some(today),
+        org_arg,
+    )
+    .await?;
+    // Open tasks of the cases found (a few hundred at most).
+    let tasks: Vec<(String, Option<NaiveDate>)> = if cases.is_empty() {
+        vec![]
+    } else {
+        let sql = format!(
+            "SELECT case_id, due_on FROM case_tasks WHERE done_at IS NULL AND case_id IN ({})",
+            crate::placeholders(cases.len())
+        );
+        with_pool!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for c in &cases {
+                q = q.bind(&c.id);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(db_err)?
+    };
+    let mut items = work_items(db, cases, &tasks, lang, today).await?;
     let rank = |w: &WorkItem| match w.deadline.as_ref().map(|d| d.state) {
         Some(DeadlineState::Overdue) => 0,
         Some(DeadlineState::DueSoon) => 1,
@@ -573,14 +765,20 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
         Some(DeadlineState::Ok) => 3,
         _ => 4,
     };
+    // Within a rank by due date (cases without one last), the rest newest first.
     items.sort_by(|a, b| {
-        rank(a).cmp(&rank(b)).then(
-            a.deadline
-                .as_ref()
-                .map(|d| d.due)
-                .cmp(&b.deadline.as_ref().map(|d| d.due)),
-        )
+        let due = |w: &WorkItem| {
+            (rank(w) < 4)
+                .then(|| w.deadline.as_ref().map(|d| d.due))
+                .flatten()
+        };
+        rank(a)
+            .cmp(&rank(b))
+            .then(due(a).is_none().cmp(&due(b).is_none()))
+            .then(due(a).cmp(&due(b)))
+            .then(b.case.created_at.cmp(&a.case.created_at))
     });
+    items.truncate(page);
     let sql = format!(
         "SELECT {REFERRAL_COLUMNS} WHERE r.to_org_id = $1 AND r.status = 'requested' ORDER BY r.created_at"
     );
@@ -601,6 +799,8 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     audit::record(db, ctx, Event::new("case.list", "case", None)).await?;
     Ok(Worklist {
         cases: items,
+        total,
+        overdue,
         incoming,
         appointments,
     })
@@ -665,10 +865,45 @@ pub struct CitizenshipView {
 }
 
 pub async fn citizenship(db: &Db, ctx: &Ctx, lang: &str) -> Result<CitizenshipView> {
-    let mut w = worklist(db, ctx, lang).await?;
-    w.cases
-        .retain(|i| i.case.procedure_code.starts_with("citizenship"));
+    let scope = ctx.actor.require(Permission::ViewCases)?;
+    let org = ctx.actor.org_id.clone().unwrap_or_default();
+    let all = matches!(scope, domain::account::Scope::All);
+    let org_arg = (!all).then_some(org.as_str());
+    let today = domain::clock::today();
+    // Every open application (not the worklist's page): the backlog counts them all.
+    let citizenship = "c.status <> 'closed' AND c.procedure_code IN \
+        (SELECT pr.code FROM procedures pr WHERE pr.category = 'citizenship')";
+    let cases = cases_where(
+        db,
+        &format!(
+            "SELECT {CASE_COLUMNS} WHERE {citizenship}{} ORDER BY c.filed_on, c.created_at",
+            scope_sql(all, 1)
+        ),
+        None,
+        org_arg,
+    )
+    .await?;
+    let tasks: Vec<(String, Option<NaiveDate>)> = with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT t.case_id, t.due_on FROM case_tasks t JOIN cases c ON c.id = t.case_id \
+             WHERE t.done_at IS NULL AND {citizenship}{}",
+            scope_sql(all, 1)
+        )));
+        if let Some(o) = org_arg {
+            q = q.bind(o.to_string());
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(db_err)?;
+    let mut w = Worklist {
+        cases: work_items(db, cases, &tasks, lang, today).await?,
+        total: 0,
+        overdue: 0,
+        incoming: vec![],
+        appointments: vec![],
+    };
     w.cases.sort_by_key(|i| i.case.filed_on);
+    audit::record(db, ctx, Event::new("case.list", "case", None)).await?;
     let overdue = w
         .cases
         .iter()
@@ -678,7 +913,6 @@ pub async fn citizenship(db: &Db, ctx: &Ctx, lang: &str) -> Result<CitizenshipVi
                 .is_some_and(|d| d.state == DeadlineState::Overdue)
         })
         .count();
-    let today = domain::clock::today();
     let mut backlog = vec![];
     if let Some(first) = w.cases.iter().filter_map(|i| i.case.filed_on).min() {
         let mut month = first.with_day(1).unwrap_or(first);

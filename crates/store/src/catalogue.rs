@@ -10,7 +10,7 @@ use domain::{Error, Result};
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::db::{Ctx, Db, db_err};
+use crate::db::{Ctx, Db, Tx, db_err};
 use crate::{Ts, new_id, with_pool, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -73,16 +73,39 @@ struct RuleRow {
     valid_to: Option<NaiveDate>,
 }
 
+const RULE_COLUMNS: &str = "SELECT id, code, days, months, extension_months, extension_days, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from";
+
 pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
-    let rows: Vec<RuleRow> = with_pool!(db, |p| {
-        sqlx::query_as("SELECT id, code, days, months, extension_months, extension_days, basis, valid_from, valid_to FROM legal_rules ORDER BY code, valid_from")
-            .fetch_all(p)
-            .await
-    })
+    let rows: Vec<RuleRow> =
+        with_pool!(db, |p| sqlx::query_as(RULE_COLUMNS).fetch_all(p).await).map_err(db_err)?;
+    Ok(rows.into_iter().map(RuleRow::into_rule).collect())
+}
+
+/// The rules as a write transaction sees them (with its own changes).
+pub(crate) async fn legal_rules_in(tx: &mut Tx) -> Result<Vec<LegalRule>> {
+    let rows: Vec<RuleRow> =
+        with_tx!(tx, |c| sqlx::query_as(RULE_COLUMNS).fetch_all(c).await).map_err(db_err)?;
+    Ok(rows.into_iter().map(RuleRow::into_rule).collect())
+}
+
+/// Every procedure's term code, inactive procedures included (a procedure withdrawn from
+/// new cases still sets the term of the cases opened under it), as a transaction sees them.
+pub(crate) async fn terms_in(
+    tx: &mut Tx,
+) -> Result<std::collections::HashMap<String, Option<String>>> {
+    let rows: Vec<(String, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT code, term_code FROM procedures"
+    )
+    .fetch_all(c)
+    .await)
     .map_err(db_err)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LegalRule {
+    Ok(rows.into_iter().collect())
+}
+
+impl RuleRow {
+    fn into_rule(self) -> LegalRule {
+        let r = self;
+        LegalRule {
             id: r.id,
             code: r.code,
             days: r.days,
@@ -92,8 +115,8 @@ pub async fn legal_rules(db: &Db) -> Result<Vec<LegalRule>> {
             basis: r.basis,
             valid_from: r.valid_from,
             valid_to: r.valid_to,
-        })
-        .collect())
+        }
+    }
 }
 
 /// A procedure as the catalogue editor sees it, inactive ones included.
@@ -447,6 +470,8 @@ pub async fn save_procedure(
             .details(json!({"version": version})),
     )
     .await?;
+    // The term may have changed: the procedure's cases take the due date it now gives.
+    crate::cases::refresh_due_in(&mut tx, crate::cases::DueScope::Procedure(code)).await?;
     tx.commit().await?;
     Ok(Saved {
         version,
@@ -586,6 +611,8 @@ pub async fn add_rule(db: &Db, ctx: &Ctx, input: &RuleInput) -> Result<String> {
             .details(json!({"code": code, "valid_from": from.to_string()})),
     )
     .await?;
+    // Cases filed from the new version's first day take the due date it gives.
+    crate::cases::refresh_due_in(&mut tx, crate::cases::DueScope::Term(code)).await?;
     tx.commit().await?;
     Ok(id)
 }

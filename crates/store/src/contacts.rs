@@ -222,22 +222,66 @@ async fn by_token(db: &Db, token: &str) -> Result<Option<String>> {
     Ok(row.map(|r| r.0))
 }
 
-/// The contacts of the actor's organisation on a day, newest first.
-pub async fn day(db: &Db, ctx: &Ctx, on: NaiveDate) -> Result<Vec<Contact>> {
+/// A day at the desk: the totals of every contact logged, and the latest ones in full.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Day {
+    pub total: usize,
+    /// Assisted digital services (a contact may count several).
+    pub digital: usize,
+    /// Contacts by topic, most frequent first.
+    pub by_topic: Vec<(String, usize)>,
+    /// The latest `DAY_SHOWN` contacts, newest first.
+    pub recent: Vec<Contact>,
+}
+
+/// How many of a day's contacts the front-office page lists in full: a busy desk logs
+/// hundreds, and the list is for checking the last few, the totals are for the day.
+pub const DAY_SHOWN: usize = 50;
+
+/// The contacts of the actor's organisation on a day: totals of all, the latest in full.
+pub async fn day(db: &Db, ctx: &Ctx, on: NaiveDate) -> Result<Day> {
     ctx.actor.require(Permission::LogContacts)?;
     let org = ctx.actor.org_id.clone().unwrap_or_default();
-    with_pool!(db, |p| sqlx::query_as(
+    let sql = format!(
         "SELECT k.id, k.contact_on, k.person_id, \
          CASE WHEN pe.id IS NULL THEN NULL ELSE pe.given_names || ' ' || pe.family_name END AS person_name, \
          k.case_id, k.topics, k.language, k.outcome, k.digital, COALESCE(u.full_name, k.recorded_by) AS recorded_by, k.recorded_at \
          FROM contacts k LEFT JOIN users u ON u.id = k.recorded_by LEFT JOIN persons pe ON pe.id = k.person_id \
-         WHERE k.org_id = $1 AND k.contact_on = $2 ORDER BY k.recorded_at DESC"
+         WHERE k.org_id = $1 AND k.contact_on = $2 ORDER BY k.recorded_at DESC LIMIT {DAY_SHOWN}"
+    );
+    let recent: Vec<Contact> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(&org)
+        .bind(on)
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    // Only the two short columns the totals need, for every contact of the day.
+    let all: Vec<(String, String)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT topics, digital FROM contacts WHERE org_id = $1 AND contact_on = $2"
     )
     .bind(&org)
     .bind(on)
     .fetch_all(p)
     .await)
-    .map_err(db_err)
+    .map_err(db_err)?;
+    let mut by_topic: Vec<(String, usize)> = vec![];
+    let mut digital = 0;
+    for (topics, dig) in &all {
+        for t in topics.split(',').filter(|t| !t.is_empty()) {
+            match by_topic.iter_mut().find(|x| x.0 == t) {
+                Some(x) => x.1 += 1,
+                None => by_topic.push((t.to_string(), 1)),
+            }
+        }
+        digital += dig.split(',').filter(|d| !d.is_empty()).count();
+    }
+    by_topic.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(Day {
+        total: all.len(),
+        digital,
+        by_topic,
+        recent,
+    })
 }
 
 /// The language this operator logged last, offered first on the next contact.

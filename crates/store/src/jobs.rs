@@ -41,7 +41,13 @@ pub const PERIODIC: &[Periodic] = &[
     },
 ];
 
+/// Jobs that run once in the life of a database (data a migration could not compute in
+/// SQL), enqueued under `kind@once` by the first scheduler that finds them missing.
+pub const ONCE: &[&str] = &[REFRESH_DUE];
+
 pub const PURGE_SESSIONS: &str = "purge_sessions";
+/// Fills in the stored legal due date of every case (migration 0024 added the column).
+pub const REFRESH_DUE: &str = "refresh_due";
 pub const VERIFY_AUDIT: &str = "verify_audit";
 pub const PRUNE_JOBS: &str = "prune_jobs";
 
@@ -104,6 +110,11 @@ pub async fn schedule(db: &Db, now: Ts) -> Result<usize> {
     for p in PERIODIC {
         let s = slot(now, p.every_seconds);
         if enqueue(db, p.kind, &format!("{}@{s}", p.kind), "{}", now).await? {
+            added += 1;
+        }
+    }
+    for kind in ONCE {
+        if enqueue(db, kind, &format!("{kind}@once"), "{}", now).await? {
             added += 1;
         }
     }
@@ -213,6 +224,17 @@ pub async fn perform(db: &Db, job: &Job, now: Ts) -> std::result::Result<String,
             .await
             .map(|n| format!("{n} finished jobs older than {KEEP_DAYS} days removed"))
             .map_err(|e| e.to_string()),
+        REFRESH_DUE => {
+            let run = async {
+                let mut tx = db.begin().await?;
+                let n = crate::cases::refresh_due_in(&mut tx, crate::cases::DueScope::All).await?;
+                tx.commit().await?;
+                Ok::<u64, domain::Error>(n)
+            };
+            run.await
+                .map(|n| format!("due date written on {n} cases"))
+                .map_err(|e| e.to_string())
+        }
         other => Err(format!("unknown job kind {other}")),
     }
 }

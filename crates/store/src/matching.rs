@@ -139,15 +139,27 @@ pub async fn sync(db: &Db) -> Result<()> {
         let reg = db.register.read().await;
         (reg.watermark, reg.at_watermark.clone())
     };
+    // Two statements rather than `$1 IS NULL OR updated_at >= $1`, which no index serves.
+    const COLUMNS: &str = "SELECT id, given_names, family_name, name_original, aliases, sex, birth_year, \
+        birth_month, birth_day, birth_precision, nationality, phone, merged_into, updated_at FROM persons";
     let mut rows: Vec<Row> = with_pool!(db, |p| {
-        sqlx::query_as(
-            "SELECT id, given_names, family_name, name_original, aliases, sex, birth_year, birth_month, \
-             birth_day, birth_precision, nationality, phone, merged_into, updated_at FROM persons \
-             WHERE $1 IS NULL OR updated_at >= $1 ORDER BY updated_at",
-        )
-        .bind(since)
-        .fetch_all(p)
-        .await
+        match since {
+            None => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{COLUMNS} ORDER BY updated_at"
+                )))
+                .fetch_all(p)
+                .await
+            }
+            Some(w) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "{COLUMNS} WHERE updated_at >= $1 ORDER BY updated_at"
+                )))
+                .bind(w)
+                .fetch_all(p)
+                .await
+            }
+        }
     })
     .map_err(db_err)?;
     rows.retain(|r| !(Some(r.updated_at) == since && seen.contains(&r.id)));
@@ -238,4 +250,11 @@ pub async fn candidates(
         .into_iter()
         .map(|c| (c.id, c.matched))
         .collect())
+}
+
+/// The register's name search (see `namematch::Index::search`), best first.
+pub async fn search(db: &Db, text: &str, limit: usize) -> Result<Vec<namematch::NameHit>> {
+    sync(db).await?;
+    let reg = db.register.read().await;
+    Ok(reg.index.search(text, limit))
 }

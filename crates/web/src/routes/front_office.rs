@@ -10,7 +10,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use domain::policy::Permission;
 use serde::Deserialize;
-use store::contacts::{Contact, ContactInput};
+use store::contacts::ContactInput;
 
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -27,7 +27,7 @@ pub struct FrontOfficePage {
     pub person: Option<(String, String)>,
     pub cases: Vec<(String, String)>,
     pub day: NaiveDate,
-    pub contacts: Vec<Contact>,
+    pub contacts: store::contacts::Day,
     pub errors: FormErrors,
     pub done: bool,
 }
@@ -59,23 +59,6 @@ impl FrontOfficePage {
             "" => self.page.t("contact-language-other"),
             name => name.to_string(),
         }
-    }
-    /// Today's totals by topic, for the operator's end-of-day count.
-    pub fn by_topic(&self) -> Vec<(String, usize)> {
-        let mut out: Vec<(String, usize)> = vec![];
-        for c in &self.contacts {
-            for t in c.topic_list() {
-                match out.iter_mut().find(|x| x.0 == t) {
-                    Some(x) => x.1 += 1,
-                    None => out.push((t.to_string(), 1)),
-                }
-            }
-        }
-        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out
-    }
-    pub fn digital_count(&self) -> usize {
-        self.contacts.iter().map(|c| c.digital_list().len()).sum()
     }
 }
 

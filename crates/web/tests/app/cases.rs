@@ -398,3 +398,161 @@ async fn the_citizenship_office_sees_applications_by_filing_date_with_the_term_o
         StatusCode::FORBIDDEN
     );
 }
+
+async fn ctx_of(app: &TestApp, username: &str) -> store::Ctx {
+    store::Ctx {
+        actor: app.actor_of(username).await,
+        request_id: None,
+        purpose: None,
+    }
+}
+
+async fn stored_due(app: &TestApp, case: &str) -> Option<chrono::NaiveDate> {
+    store::with_pool!(app.db(), |p| sqlx::query_scalar(
+        "SELECT due_on FROM cases WHERE id = $1"
+    )
+    .bind(case)
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_old_overdue_case_heads_the_worklist_however_many_newer_cases_follow() {
+    let app = TestApp::new().await;
+    let chiara = ctx_of(&app, "chiara").await;
+    let amina = person_named(&app, "Amina").await;
+    let overdue = store::cases::create_case(
+        app.db(),
+        &chiara,
+        &amina,
+        "citizenship_residence",
+        "2022-01-10",
+    )
+    .await
+    .unwrap();
+    // More newer cases without a running term than the list shows.
+    let before = store::cases::worklist(app.db(), &chiara, "it")
+        .await
+        .unwrap()
+        .total;
+    let extra = store::cases::WORKLIST_PAGE + 10;
+    for _ in 0..extra {
+        store::cases::create_case(app.db(), &chiara, &amina, "citizenship_residence", "")
+            .await
+            .unwrap();
+    }
+    let w = store::cases::worklist(app.db(), &chiara, "it")
+        .await
+        .unwrap();
+    assert_eq!(w.cases.len(), store::cases::WORKLIST_PAGE);
+    assert_eq!(w.total, before + extra as i64);
+    assert_eq!(w.cases[0].case.id, overdue, "the overdue case comes first");
+    assert!(w.overdue >= 1);
+    let page = app.client();
+    let mut page = page;
+    page.login_ok("chiara").await;
+    let body = page.get("/cases").await.body;
+    assert!(body.contains(&format!("/cases/{overdue}")));
+    assert!(
+        body.contains(&format!("Pratiche aperte: {}.", w.total)),
+        "{body}"
+    );
+    assert!(body.contains(&format!("mostra le prime {}", store::cases::WORKLIST_PAGE)));
+}
+
+#[tokio::test]
+async fn a_cases_stored_due_date_follows_its_filing_date_and_a_new_version_of_its_rule() {
+    let app = TestApp::new().await;
+    let chiara = ctx_of(&app, "chiara").await;
+    let amina = person_named(&app, "Amina").await;
+    let id = store::cases::create_case(
+        app.db(),
+        &chiara,
+        &amina,
+        "citizenship_residence",
+        "2026-09-01",
+    )
+    .await
+    .unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(
+        stored_due(&app, &id).await,
+        Some(d("2028-09-01")),
+        "24 months"
+    );
+    // Filed later: the due date moves with it.
+    store::cases::update_status(app.db(), &chiara, &id, 1, "submitted", "2026-10-01", "")
+        .await
+        .unwrap();
+    assert_eq!(stored_due(&app, &id).await, Some(d("2028-10-01")));
+    // A new version of the rule from 2026-09-15 (say 12 months) applies to this filing.
+    let admin = ctx_of(&app, "roberto").await;
+    store::catalogue::add_rule(
+        app.db(),
+        &admin,
+        &store::catalogue::RuleInput {
+            code: "citizenship_decision".into(),
+            days: String::new(),
+            months: "12".into(),
+            extension_months: String::new(),
+            extension_days: String::new(),
+            basis: "test".into(),
+            valid_from: "2026-09-15".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(stored_due(&app, &id).await, Some(d("2027-10-01")));
+    // A decision ends the running term: the case leaves the deadline part of the list.
+    store::cases::update_status(
+        app.db(),
+        &chiara,
+        &id,
+        2,
+        "decided",
+        "2026-10-01",
+        "2026-11-01",
+    )
+    .await
+    .unwrap();
+    let w = store::cases::worklist(app.db(), &chiara, "it")
+        .await
+        .unwrap();
+    let item = w.cases.iter().find(|i| i.case.id == id).unwrap();
+    assert_eq!(
+        item.deadline.as_ref().unwrap().state,
+        domain::legal::DeadlineState::Done
+    );
+}
+
+#[tokio::test]
+async fn the_one_off_job_fills_in_due_dates_missing_from_older_cases() {
+    let app = TestApp::new().await;
+    let chiara = ctx_of(&app, "chiara").await;
+    let amina = person_named(&app, "Amina").await;
+    let id = store::cases::create_case(
+        app.db(),
+        &chiara,
+        &amina,
+        "citizenship_residence",
+        "2026-09-01",
+    )
+    .await
+    .unwrap();
+    // As a database migrated from before the column was there.
+    let mut tx = app.db().begin().await.unwrap();
+    store::with_tx!(&mut tx, |c| sqlx::query("UPDATE cases SET due_on = NULL")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(stored_due(&app, &id).await, None);
+    let ran = store::jobs::run_due(app.db(), "test").await.unwrap();
+    assert!(
+        ran.contains(&(store::jobs::REFRESH_DUE.to_string(), true)),
+        "{ran:?}"
+    );
+    assert!(stored_due(&app, &id).await.is_some());
+}

@@ -674,7 +674,9 @@ async fn searching_a_common_name_lists_every_record_that_has_it() {
     c.login_ok("giulia").await;
     let r = c.get("/people?q=Mohamed+Ahmed").await;
     assert_eq!(
-        r.body.matches("<strong>Mohamed Ahmed</strong>").count(),
+        r.body
+            .matches("<strong><bdi>Mohamed Ahmed</bdi></strong>")
+            .count(),
         3,
         "{}",
         r.body
