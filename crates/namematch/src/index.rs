@@ -35,6 +35,9 @@ pub struct NameHit {
 /// exact agreement on a common name is worth.
 const PREFIX_CREDIT: f64 = 4.0;
 
+/// At most this many candidates of a name search are scored in full.
+const SEARCH_SCORED: usize = 600;
+
 /// At most this many interned names that begin a word being typed are read.
 const PREFIX_TOKENS: usize = 64;
 
@@ -206,16 +209,18 @@ impl Index {
             .first()
             .map(|v| v.tokens.iter().map(|t| &*t.info.norm).collect())
             .unwrap_or_default();
-        let mut slots: Vec<u32> = Vec::new();
+        // Each slot found, with the weight of the lists it was found in: a shared pair of
+        // names says more than a shared single name.
+        let mut found: Vec<(u32, u32)> = Vec::new();
         for pair in &keys.pairs {
-            slots.extend(list(&pair.key).iter().take(budget));
+            found.extend(list(&pair.key).iter().take(budget).map(|&s| (s, 3)));
         }
         // A one-word query has its token; a longer one reads single tokens when they are
         // rare, as a net for a record whose other word is spelled beyond recognition.
         for k in &keys.tokens {
             let l = list(k);
             if words.len() == 1 || l.len() <= self.config.max_block {
-                slots.extend(l.iter().take(budget));
+                found.extend(l.iter().take(budget).map(|&s| (s, 1)));
             }
         }
         // Words still being typed: the names they begin (not a full scan of the register:
@@ -228,15 +233,48 @@ impl Index {
         for w in &partial {
             for info in self.interner.starting_with(w).take(PREFIX_TOKENS) {
                 for k in blocking::token_keys(info) {
-                    slots.extend(list(&k).iter().take(budget / 4));
+                    found.extend(list(&k).iter().take(budget / 4).map(|&s| (s, 2)));
                 }
             }
         }
-        slots.sort_unstable();
-        slots.dedup();
+        found.sort_unstable();
+        let mut slots: Vec<(u32, u32)> = Vec::with_capacity(found.len());
+        for (slot, w) in found {
+            match slots.last_mut() {
+                Some(last) if last.0 == slot => last.1 += w,
+                _ => slots.push((slot, w)),
+            }
+        }
+        // Scoring is the expensive part (thousands of namesakes share a common pair): only
+        // the best-placed candidates are scored, by list weight and then by how many of the
+        // typed names they spell exactly.
+        if slots.len() > SEARCH_SCORED {
+            let exact: Vec<u64> = query
+                .variants
+                .iter()
+                .flat_map(|v| &v.tokens)
+                .map(|t| t.info.norm_hash)
+                .collect();
+            let mut ranked: Vec<(u32, u32)> = slots
+                .iter()
+                .filter_map(|&(slot, w)| {
+                    let p = self.profile(slot)?;
+                    let same = p
+                        .variants
+                        .iter()
+                        .flat_map(|v| &v.tokens)
+                        .filter(|t| exact.contains(&t.info.norm_hash))
+                        .count() as u32;
+                    Some((slot, w * 8 + same))
+                })
+                .collect();
+            ranked.select_nth_unstable_by(SEARCH_SCORED - 1, |a, b| b.1.cmp(&a.1));
+            ranked.truncate(SEARCH_SCORED);
+            slots = ranked;
+        }
         let mut hits: Vec<NameHit> = slots
             .into_iter()
-            .filter_map(|s| {
+            .filter_map(|(s, _)| {
                 let p = self.profile(s)?;
                 let names = crate::names::compare(&query, p, &self.freq).best;
                 let begun = partial

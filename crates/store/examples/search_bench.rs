@@ -14,7 +14,7 @@
 //! ```sh
 //! cargo run --release -p store --example search_bench -- \
 //!     --persons 1000000 --queries 1000 --sqlite bench/search/data/search-1000000.db \
-//!     [--pg postgres://postgres@127.0.0.1:5432/postgres]
+//!     [--pg postgres://postgres@127.0.0.1:5432/postgres]   # --sqlite none: PostgreSQL only
 //! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -88,7 +88,7 @@ async fn register(db: &Db, persons: &[namematch::Person], seed: u64) -> Vec<Stri
     })
     .unwrap();
     let mapped: Vec<(i64, String)> = store::with_tx!(&mut tx, |c| {
-        sqlx::query_as("SELECT idx, person_id FROM bench_search_map ORDER BY idx")
+        sqlx::query_as("SELECT CAST(idx AS BIGINT), person_id FROM bench_search_map ORDER BY idx")
             .fetch_all(c)
             .await
     })
@@ -381,11 +381,18 @@ async fn run_engine(
 #[tokio::main]
 async fn main() {
     let a = args();
-    if let Some(dir) = std::path::Path::new(&a.sqlite).parent() {
+    if let Some(dir) = std::path::Path::new(&a.sqlite).parent()
+        && a.sqlite != "none"
+    {
         std::fs::create_dir_all(dir).unwrap();
     }
     let (persons, truth) = population_with_truth(a.persons, a.seed);
-    let mut all = run_engine(&format!("sqlite://{}", a.sqlite), &a, &persons, &truth).await;
+    // `--sqlite none`: PostgreSQL only.
+    let mut all = if a.sqlite == "none" {
+        vec![]
+    } else {
+        run_engine(&format!("sqlite://{}", a.sqlite), &a, &persons, &truth).await
+    };
     if let Some(admin) = &a.pg {
         let name = format!("sprint_bench_search_{}", a.persons);
         let pool = sqlx::PgPool::connect(admin).await.unwrap();

@@ -131,49 +131,83 @@ struct Row {
     updated_at: Ts,
 }
 
+/// Changed persons read per catch-up query. The `LIMIT` also steers PostgreSQL to the
+/// `updated_at` index whatever its statistics say: right after a bulk load, before the
+/// table was analysed, it planned a sequential scan of the register for every search.
+const SYNC_PAGE: i64 = 20_000;
+
 /// Brings the index up to date with the database.
 pub async fn sync(db: &Db) -> Result<()> {
+    sync_in_pages(db, SYNC_PAGE).await
+}
+
+/// `sync` with another page size (tests use tiny pages to reach the paging's corners).
+#[doc(hidden)]
+pub async fn sync_in_pages(db: &Db, page: i64) -> Result<()> {
+    while sync_page(db, page).await? {}
+    Ok(())
+}
+
+/// Files one page of changes; says whether more may follow.
+async fn sync_page(db: &Db, page: i64) -> Result<bool> {
     // Read under a shared lock so that concurrent duplicate checks do not queue behind one
     // another when nothing changed; the write lock is taken only to file changes.
     let (since, seen) = {
         let reg = db.register.read().await;
         (reg.watermark, reg.at_watermark.clone())
     };
-    // Two statements rather than `$1 IS NULL OR updated_at >= $1`, which no index serves.
+    // Separate statements rather than `$1 IS NULL OR updated_at >= $1`, which no index
+    // serves.
     const COLUMNS: &str = "SELECT id, given_names, family_name, name_original, aliases, sex, birth_year, \
         birth_month, birth_day, birth_precision, nationality, phone, merged_into, updated_at FROM persons";
-    let mut rows: Vec<Row> = with_pool!(db, |p| {
-        match since {
-            None => {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "{COLUMNS} ORDER BY updated_at"
-                )))
-                .fetch_all(p)
-                .await
+    let read = |sql: String, at: Option<Ts>| async move {
+        with_pool!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            if let Some(w) = at {
+                q = q.bind(w);
             }
-            Some(w) => {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "{COLUMNS} WHERE updated_at >= $1 ORDER BY updated_at"
-                )))
-                .bind(w)
-                .fetch_all(p)
-                .await
-            }
+            q.fetch_all(p).await
+        })
+        .map_err(db_err)
+    };
+    let mut rows: Vec<Row> = match since {
+        None => read(format!("{COLUMNS} ORDER BY updated_at"), None).await?,
+        Some(w) => {
+            read(
+                format!("{COLUMNS} WHERE updated_at >= $1 ORDER BY updated_at LIMIT {page}"),
+                Some(w),
+            )
+            .await?
         }
-    })
-    .map_err(db_err)?;
+    };
+    let mut more = since.is_some() && rows.len() as i64 == page;
+    if more && rows.last().map(|r| r.updated_at) == since {
+        // A whole page written at one instant (the watermark's): read that instant whole
+        // and a page after it, or the same page would come back forever.
+        rows = read(format!("{COLUMNS} WHERE updated_at = $1"), since).await?;
+        let after = read(
+            format!("{COLUMNS} WHERE updated_at > $1 ORDER BY updated_at LIMIT {page}"),
+            since,
+        )
+        .await?;
+        more = after.len() as i64 == page;
+        rows.extend(after);
+    }
     rows.retain(|r| !(Some(r.updated_at) == since && seen.contains(&r.id)));
     if rows.is_empty() {
-        return Ok(());
+        return Ok(more);
     }
+    let newest = rows.iter().map(|r| r.updated_at).max();
     let ids: Vec<(String, String, String)> = if since.is_none() {
         with_pool!(db, |p| sqlx::query_as("SELECT person_id, kind, value FROM person_identifiers").fetch_all(p).await)
     } else {
         with_pool!(db, |p| {
             sqlx::query_as(
-                "SELECT i.person_id, i.kind, i.value FROM person_identifiers i JOIN persons p ON p.id = i.person_id WHERE p.updated_at >= $1",
+                "SELECT i.person_id, i.kind, i.value FROM person_identifiers i JOIN persons p ON p.id = i.person_id \
+                 WHERE p.updated_at >= $1 AND p.updated_at <= $2",
             )
             .bind(since)
+            .bind(newest)
             .fetch_all(p)
             .await
         })
@@ -231,7 +265,7 @@ pub async fn sync(db: &Db) -> Result<()> {
                 .map(|r| r.id.clone()),
         );
     }
-    Ok(())
+    Ok(more)
 }
 
 /// Likely matches of `v` in the register, best first.

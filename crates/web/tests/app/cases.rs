@@ -407,6 +407,12 @@ async fn ctx_of(app: &TestApp, username: &str) -> store::Ctx {
     }
 }
 
+async fn citizenship_case(app: &TestApp, ctx: &store::Ctx, person: &str, filed: &str) -> String {
+    store::cases::create_case(app.db(), ctx, person, "citizenship_residence", filed)
+        .await
+        .unwrap()
+}
+
 async fn stored_due(app: &TestApp, case: &str) -> Option<chrono::NaiveDate> {
     store::with_pool!(app.db(), |p| sqlx::query_scalar(
         "SELECT due_on FROM cases WHERE id = $1"
@@ -422,15 +428,7 @@ async fn an_old_overdue_case_heads_the_worklist_however_many_newer_cases_follow(
     let app = TestApp::new().await;
     let chiara = ctx_of(&app, "chiara").await;
     let amina = person_named(&app, "Amina").await;
-    let overdue = store::cases::create_case(
-        app.db(),
-        &chiara,
-        &amina,
-        "citizenship_residence",
-        "2022-01-10",
-    )
-    .await
-    .unwrap();
+    let overdue = citizenship_case(&app, &chiara, &amina, "2022-01-10").await;
     // More newer cases without a running term than the list shows.
     let before = store::cases::worklist(app.db(), &chiara, "it")
         .await
@@ -438,9 +436,7 @@ async fn an_old_overdue_case_heads_the_worklist_however_many_newer_cases_follow(
         .total;
     let extra = store::cases::WORKLIST_PAGE + 10;
     for _ in 0..extra {
-        store::cases::create_case(app.db(), &chiara, &amina, "citizenship_residence", "")
-            .await
-            .unwrap();
+        citizenship_case(&app, &chiara, &amina, "").await;
     }
     let w = store::cases::worklist(app.db(), &chiara, "it")
         .await
@@ -466,15 +462,7 @@ async fn a_cases_stored_due_date_follows_its_filing_date_and_a_new_version_of_it
     let app = TestApp::new().await;
     let chiara = ctx_of(&app, "chiara").await;
     let amina = person_named(&app, "Amina").await;
-    let id = store::cases::create_case(
-        app.db(),
-        &chiara,
-        &amina,
-        "citizenship_residence",
-        "2026-09-01",
-    )
-    .await
-    .unwrap();
+    let id = citizenship_case(&app, &chiara, &amina, "2026-09-01").await;
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert_eq!(
         stored_due(&app, &id).await,
@@ -531,15 +519,7 @@ async fn the_one_off_job_fills_in_due_dates_missing_from_older_cases() {
     let app = TestApp::new().await;
     let chiara = ctx_of(&app, "chiara").await;
     let amina = person_named(&app, "Amina").await;
-    let id = store::cases::create_case(
-        app.db(),
-        &chiara,
-        &amina,
-        "citizenship_residence",
-        "2026-09-01",
-    )
-    .await
-    .unwrap();
+    let id = citizenship_case(&app, &chiara, &amina, "2026-09-01").await;
     // As a database migrated from before the column was there.
     let mut tx = app.db().begin().await.unwrap();
     store::with_tx!(&mut tx, |c| sqlx::query("UPDATE cases SET due_on = NULL")

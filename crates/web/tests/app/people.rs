@@ -689,3 +689,62 @@ async fn searching_a_common_name_lists_every_record_that_has_it() {
     );
     assert!(c.get("/people?q=diallo").await.body.contains("Amina"));
 }
+
+#[tokio::test]
+async fn the_index_catches_up_page_by_page_even_when_a_page_shares_one_instant() {
+    let app = TestApp::new().await;
+    let actor = app.actor_of("marco").await;
+    let ctx = store::Ctx {
+        actor,
+        request_id: None,
+        purpose: None,
+    };
+    // The other instance's index is loaded; what follows is a catch-up.
+    let other = app.tdb.second_handle().await;
+    store::matching::sync(&other).await.unwrap();
+    let names = ["Oksana", "Nadiya", "Yaroslava", "Bohdana", "Myroslava"];
+    let mut ids = vec![];
+    for n in names {
+        let input = store::people::PersonInput {
+            given_names: n.into(),
+            family_name: "Shevchenko".into(),
+            ..Default::default()
+        };
+        ids.push(
+            store::people::create_person(app.db(), &ctx, &input)
+                .await
+                .unwrap(),
+        );
+    }
+    // Three written at one instant, two at the next: pages of two meet both corners.
+    let mut tx = app.db().begin().await.unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let at = if i < 3 {
+            "2030-01-01T00:00:00Z"
+        } else {
+            "2030-01-01T00:00:01Z"
+        };
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        store::with_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE persons SET updated_at = $1 WHERE id = $2"
+        )
+        .bind(store::Ts(at))
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    store::matching::sync_in_pages(&other, 2).await.unwrap();
+    for (n, id) in names.iter().zip(&ids) {
+        let hits = store::matching::search(&other, &format!("{n} Shevchenko"), 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            hits.first().map(|h| h.id.as_str()),
+            Some(id.as_str()),
+            "{n}"
+        );
+    }
+}
