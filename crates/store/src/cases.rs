@@ -588,6 +588,24 @@ pub const WORKLIST_PAGE: usize = 100;
 /// The condition that limits cases to those the actor sees: all of them, or the
 /// organisation's own and those referred to it and accepted. `n` is the placeholder the
 /// organisation is bound to.
+/// The same condition in disjoint parts, one query each: the organisation's own cases (read
+/// in order from the partial indexes on `owner_org_id`), and the accepted referrals it does
+/// not own. One `OR` made SQLite read every open case of a Prefecture (14,000 at Rome
+/// scale) and sort them, 40 ms a query.
+fn scope_parts(all: bool, n: usize) -> Vec<String> {
+    if all {
+        vec![String::new()]
+    } else {
+        vec![
+            format!(" AND c.owner_org_id = ${n}"),
+            format!(
+                " AND c.owner_org_id <> ${n} AND c.id IN (SELECT r.case_id FROM referrals r \
+                 WHERE r.to_org_id = ${n} AND r.kind = 'referral' AND r.status = 'accepted')"
+            ),
+        ]
+    }
+}
+
 fn scope_sql(all: bool, n: usize) -> String {
     if all {
         String::new()
@@ -695,51 +713,47 @@ pub async fn worklist(db: &Db, ctx: &Ctx, lang: &str) -> Result<Worklist> {
     let today = domain::clock::today();
     let page = WORKLIST_PAGE;
     let running = "c.due_on IS NOT NULL AND c.status NOT IN ('decided','closed')";
-    let by_due = format!(
-        "SELECT {CASE_COLUMNS} WHERE {running}{} ORDER BY c.due_on, c.created_at LIMIT {page}",
-        scope_sql(all, 1)
-    );
-    let by_task = format!(
-        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed'{} AND c.id IN \
-         (SELECT t.case_id FROM case_tasks t WHERE t.done_at IS NULL AND t.due_on < $1) \
-         ORDER BY c.due_on IS NULL, c.due_on, c.created_at LIMIT {page}",
-        scope_sql(all, 2)
-    );
-    let rest = format!(
-        "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND (c.due_on IS NULL OR c.status = 'decided'){} \
-         ORDER BY c.created_at DESC LIMIT {page}",
-        scope_sql(all, 1)
-    );
-    let mut cases = cases_where(db, &by_due, None, org_arg).await?;
-    for c in cases_where(db, &by_task, Some(today), org_arg)
-        .await?
-        .into_iter()
-        .chain(cases_where(db, &rest, None, org_arg).await?)
-    {
-        if !cases.iter().any(|k| k.id == c.id) {
-            cases.push(c);
+    let mut cases: Vec<CaseRow> = vec![];
+    let (mut total, mut overdue) = (0, 0);
+    for (s1, s2) in scope_parts(all, 1).iter().zip(scope_parts(all, 2)) {
+        let by_due = format!(
+            // By due date alone, as the index is ordered (ties are ordered in memory).
+            "SELECT {CASE_COLUMNS} WHERE {running}{s1} ORDER BY c.due_on LIMIT {page}"
+        );
+        let by_task = format!(
+            "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed'{s2} AND c.id IN \
+             (SELECT t.case_id FROM case_tasks t WHERE t.done_at IS NULL AND t.due_on < $1) \
+             ORDER BY c.due_on IS NULL, c.due_on, c.created_at LIMIT {page}"
+        );
+        let rest = format!(
+            "SELECT {CASE_COLUMNS} WHERE c.status <> 'closed' AND (c.due_on IS NULL OR c.status = 'decided'){s1} \
+             ORDER BY c.created_at DESC LIMIT {page}"
+        );
+        for c in cases_where(db, &by_due, None, org_arg)
+            .await?
+            .into_iter()
+            .chain(cases_where(db, &by_task, Some(today), org_arg).await?)
+            .chain(cases_where(db, &rest, None, org_arg).await?)
+        {
+            if !cases.iter().any(|k| k.id == c.id) {
+                cases.push(c);
+            }
         }
+        total += count_where(
+            db,
+            &format!("SELECT COUNT(*) FROM cases c WHERE c.status <> 'closed'{s1}"),
+            None,
+            org_arg,
+        )
+        .await?;
+        overdue += count_where(
+            db,
+            &format!("SELECT COUNT(*) FROM cases c WHERE {running} AND c.due_on < $1{s2}"),
+            Some(today),
+            org_arg,
+        )
+        .await?;
     }
-    let total = count_where(
-        db,
-        &format!(
-            "SELECT COUNT(*) FROM cases c WHERE c.status <> 'closed'{}",
-            scope_sql(all, 1)
-        ),
-        None,
-        org_arg,
-    )
-    .await?;
-    let overdue = count_where(
-        db,
-        &format!(
-            "SELECT COUNT(*) FROM cases c WHERE {running} AND c.due_on < $1{}",
-            scope_sql(all, 2)
-        ),
-        Some(today),
-        org_arg,
-    )
-    .await?;
     // Open tasks of the cases found (a few hundred at most).
     let tasks: Vec<(String, Option<NaiveDate>)> = if cases.is_empty() {
         vec![]
