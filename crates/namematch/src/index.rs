@@ -249,20 +249,13 @@ impl Index {
         // the best-placed candidates are scored, by list weight and then by how many of the
         // typed names they spell exactly.
         if slots.len() > SEARCH_SCORED {
-            let exact: Vec<u64> = query
-                .variants
-                .iter()
-                .flat_map(|v| &v.tokens)
-                .map(|t| t.info.norm_hash)
-                .collect();
+            let exact: Vec<u64> = query.all_tokens().map(|t| t.info.norm_hash).collect();
             let mut ranked: Vec<(u32, u32)> = slots
                 .iter()
                 .filter_map(|&(slot, w)| {
                     let p = self.profile(slot)?;
                     let same = p
-                        .variants
-                        .iter()
-                        .flat_map(|v| &v.tokens)
+                        .all_tokens()
                         .filter(|t| exact.contains(&t.info.norm_hash))
                         .count() as u32;
                     Some((slot, w * 8 + same))
@@ -279,12 +272,7 @@ impl Index {
                 let names = crate::names::compare(&query, p, &self.freq).best;
                 let begun = partial
                     .iter()
-                    .filter(|w| {
-                        p.variants
-                            .iter()
-                            .flat_map(|v| &v.tokens)
-                            .any(|t| t.info.norm.starts_with(**w))
-                    })
+                    .filter(|w| p.all_tokens().any(|t| t.info.norm.starts_with(**w)))
                     .count();
                 let agree = if names.agreeing() > 0 {
                     names.bits.max(0.0)

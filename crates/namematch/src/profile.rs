@@ -196,6 +196,11 @@ impl TokenSource for Lookup<'_> {
 const MAX_VARIANTS: usize = 6;
 
 impl Profile {
+    /// Every token of every reading (a name search compares spellings across all of them).
+    pub(crate) fn all_tokens(&self) -> impl Iterator<Item = &Tok> {
+        self.variants.iter().flat_map(|v| &v.tokens)
+    }
+
     pub(crate) fn build(person: &Person, source: &mut dyn TokenSource) -> Profile {
         let mut variants: Vec<Variant> = Vec::new();
 
