@@ -12,6 +12,7 @@ pub mod monitoring;
 pub mod people;
 pub mod placement;
 pub mod policy;
+pub mod suppression;
 pub mod validate;
 
 pub use error::{Error, FieldError, Result};

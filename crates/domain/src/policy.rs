@@ -61,6 +61,10 @@ pub enum Permission {
     RecordLegalSupport,
     /// See the monitoring figures: counts and averages across centres, never a guest.
     ViewMonitoringFigures,
+    /// See the programme's reports: the FAMI indicators and dashboards, aggregates only.
+    /// With an organisation scope, one's own organisation's figures and the programme's
+    /// totals; with the whole programme in scope, every organisation's.
+    ViewReports,
     /// Log front-office contacts and assisted digital services at an info point, and see
     /// the day's contacts of one's organisation.
     LogContacts,
@@ -153,6 +157,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ManageNetwork,
             AskHelpdesk,
             AnswerHelpdesk,
+            ViewReports,
         ],
         Role::CaseWorker => &[
             ViewOrganisations,
@@ -163,6 +168,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewCases,
             EditCases,
             AskHelpdesk,
+            ViewReports,
         ],
         // The hub's staff: a minor's record is theirs alone (a receiving facility will see
         // only what a transfer shares).
@@ -177,6 +183,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewMinors,
             EditMinors,
             ViewMinorCounts,
+            ViewReports,
         ],
         Role::InfoPointOperator => &[
             ViewOrganisations,
@@ -187,6 +194,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             EditCases,
             LogContacts,
             AskHelpdesk,
+            ViewReports,
         ],
         // Mediators sit at the info point's desk too, and log the contacts they hold.
         Role::Mediator => &[
@@ -215,6 +223,7 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             ViewCases,
             EditCases,
             ScreenVulnerability,
+            ViewReports,
         ],
         Role::Inspector => &[
             ViewOrganisations,
@@ -226,9 +235,15 @@ pub fn role_permissions(role: Role) -> &'static [Permission] {
             RecordLegalSupport,
             ViewMonitoringFigures,
             ManageSafeSpace,
+            ViewReports,
         ],
-        Role::Analyst => &[ViewOrganisations, ViewMinorCounts, ViewMonitoringFigures],
-        Role::Trainer => &[ViewOrganisations, ManageTrainings],
+        Role::Analyst => &[
+            ViewOrganisations,
+            ViewMinorCounts,
+            ViewMonitoringFigures,
+            ViewReports,
+        ],
+        Role::Trainer => &[ViewOrganisations, ManageTrainings, ViewReports],
     }
 }
 

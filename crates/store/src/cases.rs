@@ -304,10 +304,25 @@ pub async fn create_case(
     }
     let filed = parse_date("filed_on", filed_on)?;
     let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let mut tx = db.begin().await?;
+    let id = insert_case_in(&mut tx, ctx, &org, person_id, procedure_code, filed).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a new open case whose procedure and filing date the caller checked, with its due
+/// date, first event and audit entry.
+pub(crate) async fn insert_case_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    org: &str,
+    person_id: &str,
+    procedure_code: &str,
+    filed: Option<NaiveDate>,
+) -> Result<String> {
     let id = new_id();
     let now = Ts::now();
-    let mut tx = db.begin().await?;
-    with_tx!(&mut tx, |c| {
+    with_tx!(&mut *tx, |c| {
         sqlx::query(
             "INSERT INTO cases (id, person_id, procedure_code, owner_org_id, assigned_to, status, filed_on, created_by, version, created_at, updated_at) \
              VALUES ($1,$2,$3,$4,$5,'open',$6,$7,1,$8,$8)",
@@ -315,7 +330,7 @@ pub async fn create_case(
         .bind(&id)
         .bind(person_id)
         .bind(procedure_code)
-        .bind(&org)
+        .bind(org)
         .bind((ctx.actor.kind == domain::policy::ActorKind::User).then_some(&ctx.actor.id))
         .bind(filed)
         .bind(&ctx.actor.id)
@@ -325,16 +340,15 @@ pub async fn create_case(
         .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    refresh_due_in(&mut tx, DueScope::Case(&id)).await?;
-    event(&mut tx, ctx, &id, "created", None).await?;
+    refresh_due_in(tx, DueScope::Case(&id)).await?;
+    event(tx, ctx, &id, "created", None).await?;
     audit::append(
-        &mut tx,
+        tx,
         ctx,
         Event::new("case.create", "case", Some(&id))
             .details(json!({"person": person_id, "procedure": procedure_code})),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -463,7 +477,34 @@ pub async fn update_status(
     let filed = parse_date("filed_on", filed_on)?;
     let decided = parse_date("decided_on", decided_on)?;
     let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
+    set_status_in(
+        &mut tx,
+        ctx,
+        id,
+        version,
+        &case.status,
+        status,
+        filed,
+        decided,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Writes a checked status change over `version` (else `Conflict`), with the due date, an
+/// event when the status moved from `old_status`, and the audit entry.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn set_status_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: &str,
+    version: i32,
+    old_status: &str,
+    status: &str,
+    filed: Option<NaiveDate>,
+    decided: Option<NaiveDate>,
+) -> Result<()> {
+    let n = with_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE cases SET status = $1, filed_on = $2, decided_on = $3, version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6")
             .bind(status)
             .bind(filed)
@@ -479,17 +520,16 @@ pub async fn update_status(
     if n == 0 {
         return Err(Error::Conflict);
     }
-    refresh_due_in(&mut tx, DueScope::Case(id)).await?;
-    if case.status != status {
-        event(&mut tx, ctx, id, "status", Some(status.to_string())).await?;
+    refresh_due_in(tx, DueScope::Case(id)).await?;
+    if old_status != status {
+        event(tx, ctx, id, "status", Some(status.to_string())).await?;
     }
     audit::append(
-        &mut tx,
+        tx,
         ctx,
         Event::new("case.update", "case", Some(id)).details(json!({"status": status})),
     )
-    .await?;
-    tx.commit().await
+    .await
 }
 
 /// Adds a task (for example a missing document, for the referring operator).
@@ -507,12 +547,25 @@ pub async fn add_task(
     let due = parse_date("due_on", due_on)?;
     let assigned = assigned_to.map(str::trim).filter(|a| !a.is_empty());
     let mut tx = db.begin().await?;
+    add_task_in(&mut tx, ctx, case_id, &title, due, assigned).await?;
+    tx.commit().await
+}
+
+/// Writes a checked task with its event and audit entry.
+pub(crate) async fn add_task_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    case_id: &str,
+    title: &str,
+    due: Option<NaiveDate>,
+    assigned: Option<&str>,
+) -> Result<()> {
     let tid = new_id();
-    with_tx!(&mut tx, |c| {
+    with_tx!(&mut *tx, |c| {
         sqlx::query("INSERT INTO case_tasks (id, case_id, title, due_on, assigned_to, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)")
             .bind(&tid)
             .bind(case_id)
-            .bind(&title)
+            .bind(title)
             .bind(due)
             .bind(assigned)
             .bind(&ctx.actor.id)
@@ -522,14 +575,8 @@ pub async fn add_task(
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    event(&mut tx, ctx, case_id, "task", Some(title)).await?;
-    audit::append(
-        &mut tx,
-        ctx,
-        Event::new("case.task_add", "case", Some(case_id)),
-    )
-    .await?;
-    tx.commit().await
+    event(tx, ctx, case_id, "task", Some(title.to_string())).await?;
+    audit::append(tx, ctx, Event::new("case.task_add", "case", Some(case_id))).await
 }
 
 pub async fn complete_task(db: &Db, ctx: &Ctx, case_id: &str, task_id: &str) -> Result<()> {

@@ -580,14 +580,17 @@ pub async fn import_presences(db: &Db, ctx: &Ctx, csv_text: &str) -> Result<Impo
             .await
     })
     .map_err(db_err)?;
+    // Codes match whatever their case (a file typed by hand); looked up, not scanned, as a
+    // region has thousands of centres and a year's file hundreds of thousands of lines.
+    let by_code: std::collections::HashMap<String, &(String, String, String)> = centres
+        .iter()
+        .map(|c| (c.1.to_ascii_lowercase(), c))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     let mut rows = vec![];
     for l in lines {
         let bad = |code| LineError { line: l.line, code };
-        let Some((cid, _, org)) = centres
-            .iter()
-            .find(|(_, code, _)| code.eq_ignore_ascii_case(&l.centre_code))
-        else {
+        let Some((cid, _, org)) = by_code.get(&l.centre_code.to_ascii_lowercase()).copied() else {
             errors.push(bad("csv_centre_unknown"));
             continue;
         };

@@ -84,59 +84,142 @@ fn joined(
     v.join(",")
 }
 
-/// Logs a contact for the actor's organisation; returns its id. The same form sent again
-/// (same `form_token`) returns the first contact's id and writes nothing.
-pub async fn log(db: &Db, ctx: &Ctx, i: &ContactInput) -> Result<String> {
-    ctx.actor.require(Permission::LogContacts)?;
-    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
-    let token = i.form_token.trim();
-    if token.len() < 16 || token.len() > 64 {
-        return Err(Error::BadRequest);
-    }
-    if let Some(id) = by_token(db, token).await? {
-        return Ok(id);
-    }
-    let mut errs = vec![];
-    let mut topics_allowed: Vec<String> = crate::catalogue::procedures(db)
-        .await?
-        .into_iter()
-        .map(|p| p.code)
-        .collect();
-    topics_allowed.push("other".into());
-    let topics = joined(&i.topics, &topics_allowed, "topics", &mut errs);
+/// A contact form that passed every check that needs no database read.
+struct Checked {
+    topics: String,
+    digital: String,
+    language: String,
+    outcome: String,
+    sex: Option<String>,
+    age: Option<String>,
+    nationality: Option<String>,
+    person: Option<String>,
+    case: Option<String>,
+    token: String,
+}
+
+/// The form's own checks (choices, lengths), against the catalogue's topics; field errors
+/// go to `errs`.
+fn check(i: &ContactInput, topics_allowed: &[String], errs: &mut Vec<FieldError>) -> Checked {
+    let topics = joined(&i.topics, topics_allowed, "topics", errs);
     if topics.is_empty() {
         errs.push(FieldError::new("topics", "contact_topic_required"));
     }
     let digital_allowed: Vec<String> = DIGITAL.iter().map(|d| d.to_string()).collect();
-    let digital = joined(&i.digital, &digital_allowed, "digital", &mut errs);
+    let digital = joined(&i.digital, &digital_allowed, "digital", errs);
     if !domain::languages::is_known(i.language.trim()) && i.language.trim() != "other" {
         errs.push(FieldError::new("language", "field_invalid_choice"));
     }
     if !OUTCOMES.contains(&i.outcome.as_str()) {
         errs.push(FieldError::new("outcome", "field_invalid_choice"));
     }
-    let sex = crate::minors::optional("sex", &i.sex, 10, &mut errs);
+    let sex = crate::minors::optional("sex", &i.sex, 10, errs);
     if let Some(s) = &sex
         && !["female", "male", "other"].contains(&s.as_str())
     {
         errs.push(FieldError::new("sex", "field_invalid_choice"));
     }
-    let age = crate::minors::optional("age_band", &i.age_band, 10, &mut errs);
+    let age = crate::minors::optional("age_band", &i.age_band, 10, errs);
     if let Some(a) = &age
         && !AGE_BANDS.contains(&a.as_str())
     {
         errs.push(FieldError::new("age_band", "field_invalid_choice"));
     }
-    let nationality = crate::minors::optional("nationality", &i.nationality, 80, &mut errs);
-    let person = (!i.person_id.trim().is_empty()).then(|| i.person_id.trim().to_string());
-    if let Some(p) = &person {
+    let nationality = crate::minors::optional("nationality", &i.nationality, 80, errs);
+    Checked {
+        topics,
+        digital,
+        language: i.language.trim().to_string(),
+        outcome: i.outcome.clone(),
+        sex,
+        age,
+        nationality,
+        person: (!i.person_id.trim().is_empty()).then(|| i.person_id.trim().to_string()),
+        case: (!i.case_id.trim().is_empty()).then(|| i.case_id.trim().to_string()),
+        token: i.form_token.trim().to_string(),
+    }
+}
+
+fn token_ok(token: &str) -> bool {
+    (16..=64).contains(&token.trim().len())
+}
+
+/// The topics a contact may carry: the catalogue's procedures and "other".
+async fn topics_allowed(db: &Db) -> Result<Vec<String>> {
+    let mut topics: Vec<String> = crate::catalogue::procedures(db)
+        .await?
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    topics.push("other".into());
+    Ok(topics)
+}
+
+/// Writes a checked contact of `on` and its audit entry. The insert's own error comes back
+/// as is, so that `log` can tell a form sent twice at once.
+async fn write_in(
+    tx: &mut crate::db::Tx,
+    ctx: &Ctx,
+    org: &str,
+    c: &Checked,
+    on: NaiveDate,
+) -> std::result::Result<Result<String>, sqlx::Error> {
+    let id = new_id();
+    with_tx!(&mut *tx, |x| {
+        sqlx::query(
+        "INSERT INTO contacts (id, org_id, contact_on, person_id, case_id, topics, language, outcome, digital, sex, age_band, \
+         nationality, form_token, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
+    )
+    .bind(&id)
+    .bind(org)
+    .bind(on)
+    .bind(&c.person)
+    .bind(&c.case)
+    .bind(&c.topics)
+    .bind(&c.language)
+    .bind(&c.outcome)
+    .bind(&c.digital)
+    .bind(&c.sex)
+    .bind(&c.age)
+    .bind(&c.nationality)
+    .bind(&c.token)
+    .bind(&ctx.actor.id)
+    .bind(Ts::now())
+    .execute(x)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    let audited = audit::append(
+        tx,
+        ctx,
+        Event::new("contact.log", "contact", Some(&id))
+            .details(json!({"person": c.person, "topics": c.topics, "digital": c.digital})),
+    )
+    .await;
+    Ok(audited.map(|()| id))
+}
+
+/// Logs a contact for the actor's organisation; returns its id. The same form sent again
+/// (same `form_token`) returns the first contact's id and writes nothing.
+pub async fn log(db: &Db, ctx: &Ctx, i: &ContactInput) -> Result<String> {
+    ctx.actor.require(Permission::LogContacts)?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    if !token_ok(&i.form_token) {
+        return Err(Error::BadRequest);
+    }
+    let token = i.form_token.trim();
+    if let Some(id) = by_token(db, token).await? {
+        return Ok(id);
+    }
+    let mut errs = vec![];
+    let c = check(i, &topics_allowed(db).await?, &mut errs);
+    if let Some(p) = &c.person {
         // Only someone the operator may see; the person page checks and audits the read.
         crate::people::get_person(db, ctx, p).await?;
     }
-    let case = (!i.case_id.trim().is_empty()).then(|| i.case_id.trim().to_string());
-    if let Some(c) = &case {
-        let found = crate::cases::load_case(db, c).await?;
-        match (&found, &person) {
+    if let Some(k) = &c.case {
+        let found = crate::cases::load_case(db, k).await?;
+        match (&found, &c.person) {
             (Some(k), Some(p)) if &k.person_id == p => {}
             _ => errs.push(FieldError::new("case_id", "field_invalid_choice")),
         }
@@ -144,71 +227,63 @@ pub async fn log(db: &Db, ctx: &Ctx, i: &ContactInput) -> Result<String> {
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    let id = new_id();
     let mut tx = db.begin().await?;
-    let inserted = with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO contacts (id, org_id, contact_on, person_id, case_id, topics, language, outcome, digital, sex, age_band, \
-         nationality, form_token, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
-    )
-    .bind(&id)
-    .bind(&org)
-    .bind(domain::clock::today())
-    .bind(&person)
-    .bind(&case)
-    .bind(&topics)
-    .bind(i.language.trim())
-    .bind(&i.outcome)
-    .bind(&digital)
-    .bind(&sex)
-    .bind(&age)
-    .bind(&nationality)
-    .bind(token)
-    .bind(&ctx.actor.id)
-    .bind(Ts::now())
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    });
-    match inserted {
-        Ok(_) => {}
+    match write_in(&mut tx, ctx, &org, &c, domain::clock::today()).await {
+        Ok(written) => {
+            let id = written?;
+            tx.commit().await?;
+            Ok(id)
+        }
         // The same form arriving twice at once: the other one wrote it.
         Err(e) if crate::db::is_unique_violation(&e) => {
             drop(tx);
-            return by_token(db, token).await?.ok_or(Error::Conflict);
+            by_token(db, token).await?.ok_or(Error::Conflict)
         }
-        Err(e) => return Err(db_err(e)),
+        Err(e) => Err(db_err(e)),
     }
-    audit::append(
-        &mut tx,
-        ctx,
-        Event::new("contact.log", "contact", Some(&id))
-            .details(json!({"person": person, "topics": topics, "digital": digital})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
-/// Moves contacts to the day they happened (the generated world spreads a year of them;
-/// the log itself always stamps today). One transaction for the lot.
-pub(crate) async fn set_days(db: &Db, days: &[(String, NaiveDate)]) -> Result<()> {
-    if days.is_empty() {
-        return Ok(());
+/// Logs many contacts of past days in one transaction, with the checks and the audit entry
+/// of [`log`]: the generated world's year of front-office work (`sprint seed --scale`),
+/// where one transaction per contact would take hours at national scale. The persons are
+/// the generator's own registrations for the actor's organisation, so the per-contact read
+/// of the person (and its audit entry) that the form makes is left out; the form token of
+/// each must be fresh.
+pub(crate) async fn log_days(
+    db: &Db,
+    ctx: &Ctx,
+    items: &[(ContactInput, NaiveDate)],
+) -> Result<Vec<String>> {
+    ctx.actor.require(Permission::LogContacts)?;
+    let org = ctx.actor.org_id.clone().ok_or(Error::Forbidden)?;
+    let topics = topics_allowed(db).await?;
+    let today = domain::clock::today();
+    let mut checked = Vec::with_capacity(items.len());
+    for (i, on) in items {
+        let mut errs = vec![];
+        if !token_ok(&i.form_token) || *on > today {
+            return Err(Error::BadRequest);
+        }
+        let c = check(i, &topics, &mut errs);
+        if c.case.is_some() {
+            errs.push(FieldError::new("case_id", "field_invalid_choice"));
+        }
+        if !errs.is_empty() {
+            return Err(Error::Validation(errs));
+        }
+        checked.push((c, *on));
     }
     let mut tx = db.begin().await?;
-    for (id, on) in days {
-        with_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE contacts SET contact_on = $1 WHERE id = $2")
-                .bind(on)
-                .bind(id)
-                .execute(c)
+    let mut ids = Vec::with_capacity(checked.len());
+    for (c, on) in &checked {
+        ids.push(
+            write_in(&mut tx, ctx, &org, c, *on)
                 .await
-                .map(|_| ())
-        })
-        .map_err(db_err)?;
+                .map_err(db_err)??,
+        );
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(ids)
 }
 
 async fn by_token(db: &Db, token: &str) -> Result<Option<String>> {

@@ -39,6 +39,12 @@ pub const PERIODIC: &[Periodic] = &[
         kind: PRUNE_JOBS,
         every_seconds: 24 * 3600,
     },
+    // The reports' figures: a quarter of an hour behind the records at most (the pages
+    // say as of when).
+    Periodic {
+        kind: REFRESH_REPORTS,
+        every_seconds: 15 * 60,
+    },
 ];
 
 /// Jobs that run once in the life of a database (data a migration could not compute in
@@ -50,6 +56,7 @@ pub const PURGE_SESSIONS: &str = "purge_sessions";
 pub const REFRESH_DUE: &str = "refresh_due";
 pub const VERIFY_AUDIT: &str = "verify_audit";
 pub const PRUNE_JOBS: &str = "prune_jobs";
+pub const REFRESH_REPORTS: &str = "refresh_reports";
 
 /// How long a claim lasts before another instance may take the job over.
 pub const LEASE_SECONDS: i64 = 15 * 60;
@@ -235,6 +242,15 @@ pub async fn perform(db: &Db, job: &Job, now: Ts) -> std::result::Result<String,
                 .map(|n| format!("due date written on {n} cases"))
                 .map_err(|e| e.to_string())
         }
+        REFRESH_REPORTS => crate::reports::refresh(db)
+            .await
+            .map(|r| {
+                format!(
+                    "figures computed: {} services, {} rows, {} ms",
+                    r.facts, r.rows, r.millis
+                )
+            })
+            .map_err(|e| e.to_string()),
         other => Err(format!("unknown job kind {other}")),
     }
 }

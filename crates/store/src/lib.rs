@@ -38,6 +38,7 @@ pub mod minors;
 pub mod people;
 pub mod placement;
 pub mod referrals;
+pub mod reports;
 pub mod risk;
 pub mod safe_space;
 pub mod scale;

@@ -641,21 +641,19 @@ pub(crate) async fn care_of(db: &Db, m: &Minor) -> Result<Care> {
 
 /// The prosecutor's order and the conclusion of the age assessment of many minors at once
 /// (for the dashboard's clocks).
-pub(crate) async fn age_orders(
+pub(crate) async fn age_orders_where(
     db: &Db,
-    ids: &[String],
+    cond: &str,
+    bind: Option<&str>,
 ) -> Result<Vec<(String, Option<NaiveDate>, Option<NaiveDate>)>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
     let sql = format!(
-        "SELECT minor_id, order_date, concluded_on FROM age_assessments WHERE minor_id IN ({})",
-        crate::placeholders_from(1, ids.len())
+        "SELECT a.minor_id, a.order_date, a.concluded_on FROM age_assessments a \
+         JOIN minors m ON m.id = a.minor_id WHERE {cond}"
     );
     with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-        for id in ids {
-            q = q.bind(id);
+        if let Some(b) = bind {
+            q = q.bind(b);
         }
         q.fetch_all(p).await
     })

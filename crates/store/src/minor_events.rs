@@ -226,21 +226,42 @@ pub async fn record_age_of_majority(
     .await
 }
 
-/// Minors who absconded from the hubs the actor sees: their records stay open for tracing.
-pub async fn tracing(db: &Db, ctx: &Ctx) -> Result<Vec<Minor>> {
+/// How many absconded minors the hub dashboard lists unless asked for all.
+pub const TRACING_SHOWN: i64 = 50;
+
+/// Minors who absconded from the hubs the actor sees (their records stay open for
+/// tracing): those whose reports to the police or the court are still missing first, then
+/// the most recent; at most `limit` of them, and how many there are in all. A hub keeps
+/// hundreds over a year, and the dashboard is opened all day.
+pub async fn tracing(db: &Db, ctx: &Ctx, limit: Option<i64>) -> Result<(Vec<Minor>, i64)> {
     ctx.actor.require(Permission::ViewMinors)?;
     let (filter, org) = hub_scope(ctx, Permission::ViewMinors, "m.hub_org_id", 1)?;
+    let limit = limit
+        .map(|n| format!(" LIMIT {}", n.max(0)))
+        .unwrap_or_default();
     let sql = format!(
-        "SELECT {MINOR_COLUMNS} WHERE m.status = 'absconded'{filter} ORDER BY m.left_on DESC"
+        "SELECT {MINOR_COLUMNS} WHERE m.status = 'absconded'{filter} \
+         ORDER BY CASE WHEN m.police_report_on IS NULL OR m.court_report_on IS NULL THEN 0 ELSE 1 END, \
+         m.left_on DESC, m.id{limit}"
     );
-    with_pool!(db, |p| {
+    let minors = with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
         if let Some(o) = &org {
             q = q.bind(o);
         }
         q.fetch_all(p).await
     })
-    .map_err(db_err)
+    .map_err(db_err)?;
+    let count_sql = format!("SELECT COUNT(*) FROM minors m WHERE m.status = 'absconded'{filter}");
+    let (total,): (i64,) = with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(count_sql.clone()));
+        if let Some(o) = &org {
+            q = q.bind(o);
+        }
+        q.fetch_one(p).await
+    })
+    .map_err(db_err)?;
+    Ok((minors, total))
 }
 
 /// One line of the hub's daily register.

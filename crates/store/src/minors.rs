@@ -5,6 +5,8 @@
 //! A minor's record is for the hub that took them in: reads need `ViewMinors` on the hub's
 //! organisation and each one is audited with its purpose.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::legal::DeadlineState;
 use domain::minors::{self as rules, ClockFacts, Deadline};
@@ -469,18 +471,22 @@ pub struct MinorView {
     pub care: crate::minor_care::Care,
 }
 
-async fn notifications_of(db: &Db, ids: &[String]) -> Result<Vec<(String, Notification)>> {
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
+/// The notifications of the minors a `WHERE` clause over `minors m` picks (`$1` bound to
+/// `bind` when given): one query, joined rather than a list of ids, which a dashboard of
+/// hundreds would bind one by one.
+async fn notifications_where(
+    db: &Db,
+    cond: &str,
+    bind: Option<&str>,
+) -> Result<Vec<(String, Notification)>> {
     let sql = format!(
-        "SELECT minor_id, recipient, sent_on, reference FROM minor_notifications WHERE minor_id IN ({})",
-        crate::placeholders_from(1, ids.len())
+        "SELECT n.minor_id, n.recipient, n.sent_on, n.reference FROM minor_notifications n \
+         JOIN minors m ON m.id = n.minor_id WHERE {cond}"
     );
     let rows: Vec<(String, String, NaiveDate, Option<String>)> = with_pool!(db, |p| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-        for id in ids {
-            q = q.bind(id);
+        if let Some(b) = bind {
+            q = q.bind(b);
         }
         q.fetch_all(p).await
     })
@@ -535,7 +541,7 @@ pub async fn get_minor(db: &Db, ctx: &Ctx, id: &str) -> Result<MinorView> {
         ),
         None => None,
     };
-    let notifications: Vec<Notification> = notifications_of(db, std::slice::from_ref(&m.id))
+    let notifications: Vec<Notification> = notifications_where(db, "m.id = $1", Some(&m.id))
         .await?
         .into_iter()
         .map(|(_, n)| n)
@@ -611,46 +617,65 @@ pub struct HubRow {
     pub due_soon: Vec<Deadline>,
 }
 
+/// The minors a `WHERE` clause over `minors m` picks (`$1` bound to `bind` when given),
+/// each with their legal clock on `today`: three queries whatever their number (the hub's
+/// dashboard; the reports count the terms met over every stay).
+pub(crate) async fn with_clocks(
+    db: &Db,
+    cond: &str,
+    bind: Option<&str>,
+    today: NaiveDate,
+) -> Result<Vec<(Minor, Vec<Deadline>)>> {
+    let sql = format!("SELECT {MINOR_COLUMNS} WHERE {cond} ORDER BY m.arrival_date, m.id");
+    let minors: Vec<Minor> = with_pool!(db, |p| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await
+    })
+    .map_err(db_err)?;
+    let mut notes: HashMap<String, Vec<Notification>> = HashMap::new();
+    for (id, n) in notifications_where(db, cond, bind).await? {
+        notes.entry(id).or_default().push(n);
+    }
+    let ages: HashMap<String, (Option<NaiveDate>, Option<NaiveDate>)> =
+        crate::minor_care::age_orders_where(db, cond, bind)
+            .await?
+            .into_iter()
+            .map(|(id, o, c)| (id, (o, c)))
+            .collect();
+    let all_rules = legal_rules(db).await?;
+    Ok(minors
+        .into_iter()
+        .map(|m| {
+            let mine: Vec<&Notification> = notes
+                .get(&m.id)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            let age = ages.get(&m.id).copied().unwrap_or_default();
+            let clock = rules::clock(&facts(&m, &mine, age), &all_rules, today);
+            (m, clock)
+        })
+        .collect())
+}
+
 /// Every minor present at the hubs the actor sees, those with a term past due first, then
 /// those with one due soon, each group by days at the hub (longest first).
 pub async fn hub_dashboard(db: &Db, ctx: &Ctx) -> Result<Vec<HubRow>> {
     ctx.actor.require(Permission::ViewMinors)?;
     let (filter, org) = hub_scope(ctx, Permission::ViewMinors, "m.hub_org_id", 1)?;
-    let sql = format!(
-        "SELECT {MINOR_COLUMNS} WHERE m.status = 'present'{filter} ORDER BY m.arrival_date"
-    );
-    let minors: Vec<Minor> = with_pool!(db, |p| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
-        if let Some(o) = &org {
-            q = q.bind(o);
-        }
-        q.fetch_all(p).await
-    })
-    .map_err(db_err)?;
-    let ids: Vec<String> = minors.iter().map(|m| m.id.clone()).collect();
-    let notes = notifications_of(db, &ids).await?;
-    let ages = crate::minor_care::age_orders(db, &ids).await?;
-    let all_rules = legal_rules(db).await?;
+    let cond = format!("m.status = 'present'{filter}");
     let today = domain::clock::today();
     let rank = |s: DeadlineState| match s {
         DeadlineState::Overdue => 0,
         DeadlineState::DueSoon => 1,
         _ => 2,
     };
-    let mut rows: Vec<HubRow> = minors
+    let mut rows: Vec<HubRow> = with_clocks(db, &cond, org.as_deref(), today)
+        .await?
         .into_iter()
-        .map(|m| {
-            let mine: Vec<&Notification> = notes
-                .iter()
-                .filter(|(id, _)| *id == m.id)
-                .map(|(_, n)| n)
-                .collect();
-            let age = ages
-                .iter()
-                .find(|(id, _, _)| *id == m.id)
-                .map(|(_, o, c)| (*o, *c))
-                .unwrap_or_default();
-            let clock = rules::clock(&facts(&m, &mine, age), &all_rules, today);
+        .map(|(m, clock)| {
             let pick = |s: DeadlineState| -> Vec<Deadline> {
                 clock.iter().filter(|d| d.state == s).cloned().collect()
             };

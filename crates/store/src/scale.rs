@@ -270,6 +270,15 @@ pub async fn seed_volumes(
     report
         .stages
         .push(("minors".into(), n, t.elapsed().as_secs_f64()));
+
+    // The reports' figures of the world just made (what the refresh job would compute).
+    let t = Instant::now();
+    progress.stage("figures", 1);
+    let run = crate::reports::refresh(db).await?;
+    progress.advance(1);
+    report
+        .stages
+        .push(("figures".into(), run.rows as u64, t.elapsed().as_secs_f64()));
     Ok(report)
 }
 
@@ -364,9 +373,11 @@ fn person_input(p: &namematch::Person, rng: &mut Rng) -> PersonInput {
     }
 }
 
-/// Persons per transaction: big enough to be quick, small enough to keep the writer free
+/// Records per transaction: big enough to be quick, small enough to keep the writer free
 /// for a running server between batches.
 const PERSON_BATCH: usize = 500;
+const CONTACT_BATCH: usize = 1_000;
+const CASE_BATCH: usize = 250;
 
 async fn seed_persons(
     db: &Db,
@@ -441,43 +452,62 @@ async fn seed_cases(
         .filter(|c| c != "safe_space_referral")
         .collect();
     let codes: Vec<&str> = procedures.iter().map(String::as_str).collect();
+    // One transaction per batch, with the writes of the case form, the status form and
+    // the task form (their checks hold by construction: catalogue codes, known statuses,
+    // the owner organisation's own persons).
     let mut made = 0;
-    for _ in 0..n {
+    let mut tx = db.begin().await?;
+    for k in 0..n {
         let (person, owner) = &persons[rng.below(persons.len())];
         let ctx = as_org(owner);
         let filed = days_ago(rng.below(365) as i64);
         let code = rng.skewed(&codes).to_string();
-        let id = crate::cases::create_case(db, &ctx, person, &code, &filed.to_string()).await?;
+        let id =
+            crate::cases::insert_case_in(&mut tx, &ctx, owner, person, &code, Some(filed)).await?;
         made += 1;
         // Older cases have moved on; some have a task with a due date.
         let roll = rng.below(10);
         if roll < 6 {
             let (status, decided) = match roll {
-                0..=2 => ("submitted", String::new()),
-                3 | 4 => ("waiting", String::new()),
+                0..=2 => ("submitted", None),
+                3 | 4 => ("waiting", None),
                 _ => {
                     let d = filed + chrono::Duration::days(30 + rng.below(120) as i64);
-                    let d = d.min(domain::clock::today());
-                    ("decided", d.to_string())
+                    ("decided", Some(d.min(domain::clock::today())))
                 }
             };
-            crate::cases::update_status(db, &ctx, &id, 1, status, &filed.to_string(), &decided)
-                .await?;
+            crate::cases::set_status_in(
+                &mut tx,
+                &ctx,
+                &id,
+                1,
+                "open",
+                status,
+                Some(filed),
+                decided,
+            )
+            .await?;
         }
         if rng.chance(0.3) {
             let due = domain::clock::today() + chrono::Duration::days(rng.below(60) as i64 - 10);
-            crate::cases::add_task(
-                db,
+            crate::cases::add_task_in(
+                &mut tx,
                 &ctx,
                 &id,
                 "Verificare i documenti",
-                &due.to_string(),
+                Some(due),
                 None,
             )
             .await?;
         }
-        progress.advance(1);
+        if (k + 1) % CASE_BATCH == 0 {
+            tx.commit().await?;
+            progress.advance(CASE_BATCH as u64);
+            tx = db.begin().await?;
+        }
     }
+    tx.commit().await?;
+    progress.advance((n % CASE_BATCH) as u64);
     Ok(made)
 }
 
@@ -489,7 +519,7 @@ async fn seed_contacts(
     info_point_org: &str,
     progress: &dyn Progress,
 ) -> Result<u64> {
-    use crate::contacts::{AGE_BANDS, ContactInput, DIGITAL, OUTCOMES, log};
+    use crate::contacts::{AGE_BANDS, ContactInput, DIGITAL, OUTCOMES, log_days};
     progress.stage("contacts", n as u64);
     let ctx = as_org(info_point_org);
     let topics: Vec<String> = crate::catalogue::procedures(db)
@@ -505,7 +535,7 @@ async fn seed_contacts(
         .filter(|(_, o)| o == info_point_org)
         .map(|(id, _)| id.as_str())
         .collect();
-    let mut days: Vec<(String, NaiveDate)> = Vec::with_capacity(1000);
+    let mut batch: Vec<(ContactInput, NaiveDate)> = Vec::with_capacity(CONTACT_BATCH);
     let mut made = 0u64;
     for i in 0..n {
         // Working days only, busier recently.
@@ -538,16 +568,13 @@ async fn seed_contacts(
             nationality: String::new(),
             form_token: format!("scale-{seed:016x}-{i:010}", seed = rng.next_u64()),
         };
-        let id = log(db, &ctx, &input).await?;
-        days.push((id, days_ago(back)));
-        made += 1;
-        if days.len() == 1000 {
-            crate::contacts::set_days(db, &days).await?;
-            days.clear();
+        batch.push((input, days_ago(back)));
+        if batch.len() == CONTACT_BATCH || i + 1 == n {
+            made += log_days(db, &ctx, &batch).await?.len() as u64;
+            progress.advance(batch.len() as u64);
+            batch.clear();
         }
-        progress.advance(1);
     }
-    crate::contacts::set_days(db, &days).await?;
     Ok(made)
 }
 
@@ -558,7 +585,7 @@ async fn seed_centres(
     bodies: &[String],
     progress: &dyn Progress,
 ) -> Result<Vec<String>> {
-    use crate::centres::{CentreInput, record_presence, save};
+    use crate::centres::{CentreInput, import_presences, save};
     progress.stage(
         "centres and presences",
         v.centres as u64 * (1 + v.presence_days as u64),
@@ -597,23 +624,29 @@ async fn seed_centres(
         )
         .await?;
         progress.advance(1);
-        // Occupancy drifts around a level of its own; a few run over capacity.
+        // Occupancy drifts around a level of its own; a few run over capacity. A year of
+        // daily counts goes in as the managing body's CSV file would.
         let level = 0.7 + rng.below(40) as f64 / 100.0;
+        let mut csv = String::from("date,centre_code,male,female\n");
         for back in 1..=v.presence_days {
             let drift = 1.0 + (rng.below(11) as f64 - 5.0) / 100.0;
             let m = ((places - women) as f64 * level * drift).round() as i64;
             let f = (women as f64 * level * drift).round() as i64;
-            record_presence(
-                db,
-                &ctx,
-                &id,
-                &days_ago(back).to_string(),
-                &m.max(0).to_string(),
-                &f.max(0).to_string(),
-            )
-            .await?;
-            progress.advance(1);
+            csv.push_str(&format!(
+                "{},CAS-S-{n:05},{},{}\n",
+                days_ago(back),
+                m.max(0),
+                f.max(0)
+            ));
         }
+        let report = import_presences(db, &ctx, &csv).await?;
+        if let Some(e) = report.errors.first() {
+            return Err(Error::Internal(format!(
+                "generated presences refused: line {} {}",
+                e.line, e.code
+            )));
+        }
+        progress.advance(v.presence_days as u64);
         ids.push(id);
     }
     Ok(ids)

@@ -84,6 +84,10 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "protocol_acknowledgements",
     "vulnerability_screenings",
     "jobs",
+    "report_indicators",
+    "report_runs",
+    "report_cube",
+    "report_cells",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

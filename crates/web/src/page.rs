@@ -142,6 +142,9 @@ impl ReqInfo {
             if u.actor.can(Permission::AnswerTransfers) {
                 add("/transfers", "nav-transfers");
             }
+            if u.actor.can(Permission::ViewReports) {
+                add("/reports", "nav-reports");
+            }
             if u.actor.can(Permission::ViewUsers) {
                 add("/admin/users", "nav-users");
             }

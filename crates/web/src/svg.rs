@@ -1,4 +1,5 @@
-//! Pictures drawn on the server as SVG: the centres' map and a centre's occupancy chart.
+//! Pictures drawn on the server as SVG: the centres' map, a centre's occupancy chart and
+//! the reports' bar charts.
 //! No script and no third-party library: they render on any phone, print, and pass the
 //! content security policy (an SVG `<image>` for map tiles is an image load, allowed only
 //! from the configured tile server). Every text is escaped.
@@ -194,6 +195,123 @@ pub fn occupancy(days: &[Day], capacity: Option<i32>, title: &str) -> String {
     out
 }
 
+/// The reports' colours (Okabe–Ito: told apart with every kind of colour blindness); a
+/// series keeps its colour on every chart.
+pub const PALETTE: &[&str] = &[
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
+];
+
+/// Vertical bars, one per label (months), with the largest value marked on the axis.
+/// `colour` is the series' colour; a bar without a value (a share of nothing) is left out.
+/// An image with its title: the page puts the same figures in a table beside it.
+pub fn bars(points: &[(String, Option<f64>)], title: &str, colour: &str) -> String {
+    let (w, h, pad_l, pad_b) = (640.0, 200.0, 44.0, 24.0);
+    let max = points
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let scale = (h - pad_b - 10.0) / max;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg class="report-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        esc(title)
+    );
+    let n = points.len().max(1) as f64;
+    let bw = (w - pad_l) / n;
+    for (i, (label, v)) in points.iter().enumerate() {
+        let Some(v) = v else { continue };
+        let bh = v * scale;
+        let _ = write!(
+            out,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect>"##,
+            pad_l + i as f64 * bw + 1.0,
+            h - pad_b - bh,
+            (bw - 2.0).max(1.0),
+            bh,
+            esc(colour),
+            esc(label),
+            trim_number(*v)
+        );
+    }
+    let _ = write!(
+        out,
+        r##"<text x="2" y="{:.1}" font-size="12" fill="#17324d">0</text><text x="2" y="14" font-size="12" fill="#17324d">{}</text>"##,
+        h - pad_b,
+        trim_number(max)
+    );
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        let _ = write!(
+            out,
+            r##"<text x="{pad_l}" y="{:.1}" font-size="12" fill="#17324d">{}</text><text x="{w}" y="{:.1}" font-size="12" fill="#17324d" text-anchor="end">{}</text>"##,
+            h - 6.0,
+            esc(&first.0),
+            h - 6.0,
+            esc(&last.0)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// Horizontal bars for a breakdown: a label and its value on each line, largest first as
+/// given, each value's bar in the colour its label always has.
+pub fn hbars(rows: &[(String, f64)], title: &str) -> String {
+    let (w, line, label_w) = (640.0, 22.0, 220.0);
+    let h = line * rows.len().max(1) as f64 + 4.0;
+    let max = rows
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let scale = (w - label_w - 60.0) / max;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg class="report-chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        esc(title)
+    );
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = 2.0 + i as f64 * line;
+        let short: String = label.chars().take(30).collect();
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#17324d" text-anchor="end">{}</text><rect x="{label_w}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="12" fill="#17324d">{}</text>"##,
+            label_w - 6.0,
+            y + 15.0,
+            esc(&short),
+            y + 3.0,
+            (v * scale).max(1.0),
+            line - 6.0,
+            colour_of(label),
+            esc(label),
+            trim_number(*v),
+            label_w + v * scale + 4.0,
+            y + 15.0,
+            trim_number(*v)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The colour a label always gets (the same category the same colour on every chart).
+pub fn colour_of(label: &str) -> &'static str {
+    let h = label
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    PALETTE[h as usize % PALETTE.len()]
+}
+
+fn trim_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +375,24 @@ mod tests {
                 .unwrap_or(-1.0);
             assert!((0.0..=MAP_W).contains(&x), "{x}");
         }
+    }
+
+    #[test]
+    fn report_charts_escape_labels_and_leave_out_bars_without_a_value() {
+        let svg = bars(
+            &[
+                ("2026-01".into(), Some(3.0)),
+                ("<b>".into(), None),
+                ("2026-03".into(), Some(12.5)),
+            ],
+            "Chart \"x\"",
+            PALETTE[0],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains("Chart &quot;x&quot;") && !svg.contains("<b>"));
+        let h = hbars(&[("Egitto".into(), 4.0), ("<i>".into(), 2.0)], "t");
+        assert!(h.contains("&lt;i&gt;") && !h.contains("<i>"));
+        assert_eq!(colour_of("Egitto"), colour_of("Egitto"));
     }
 
     #[test]

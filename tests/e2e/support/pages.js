@@ -374,6 +374,11 @@ export const PAGES = [
   },
   { name: 'centres map', user: 'paolo', path: '/centres/map' },
   { name: 'monitoring figures (analyst)', user: 'elena', path: '/monitoring/figures' },
+  { name: 'programme dashboard (analyst)', user: 'elena', path: '/reports?board=programme&by=nationality' },
+  { name: 'partner dashboard (case worker)', user: 'chiara', path: '/reports' },
+  { name: 'hub dashboard (minors officer)', user: 'sara', path: '/reports?board=hub&by=nationality' },
+  { name: 'monitoring dashboard (inspector)', user: 'paolo', path: '/reports?board=monitoring&by=org_id' },
+  { name: 'open data', user: null, path: '/it/open-data' },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

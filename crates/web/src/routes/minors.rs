@@ -29,16 +29,33 @@ pub struct HubPage {
     pub page: PageCtx,
     pub rows: Vec<HubRow>,
     pub can_edit: bool,
-    /// Minors who absconded: their records stay open for tracing.
+    /// Minors who absconded: their records stay open for tracing (the first of them
+    /// unless all were asked for).
     pub tracing: Vec<store::minors::Minor>,
+    pub tracing_total: i64,
 }
 
-/// `GET /minors`: every minor present, those needing action first.
-pub async fn dashboard(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+#[derive(Deserialize)]
+pub struct HubQuery {
+    /// `all`: every absconded minor, not only the first.
+    #[serde(default)]
+    tracing: String,
+}
+
+/// `GET /minors`: every minor present, those needing action first, then the absconded
+/// minors still traced.
+pub async fn dashboard(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<HubQuery>,
+) -> AppResult<Response> {
     let rows = store::minors::hub_dashboard(&st.db, &auth.ctx).await?;
+    let limit = (q.tracing != "all").then_some(store::minor_events::TRACING_SHOWN);
+    let (tracing, tracing_total) = store::minor_events::tracing(&st.db, &auth.ctx, limit).await?;
     Ok(render(&HubPage {
         page: auth.info.page(&auth.info.tr.t("minors-title")),
-        tracing: store::minor_events::tracing(&st.db, &auth.ctx).await?,
+        tracing,
+        tracing_total,
         rows,
         can_edit: auth.ctx.actor.can(Permission::EditMinors),
     }))

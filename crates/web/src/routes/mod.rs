@@ -47,6 +47,7 @@ pub mod minor_events;
 pub mod minors;
 pub mod monitoring;
 pub mod network;
+pub mod open_data;
 pub mod orgs;
 pub mod people;
 pub mod person_export;
@@ -54,6 +55,7 @@ pub mod placement;
 pub mod profile;
 pub mod public;
 pub mod public_pdf;
+pub mod reports;
 pub mod safe_space;
 pub mod services;
 pub mod trainings;
@@ -70,6 +72,8 @@ pub enum Access {
     Record(domain::policy::Permission),
     /// The permission over the hub that has the minor (the Red Cross hub in the tests).
     Minor(domain::policy::Permission),
+    /// The permission with the whole programme in scope.
+    Programme(domain::policy::Permission),
 }
 
 pub struct RouteSpec {
@@ -100,6 +104,16 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "GET",
         path: "/ar/info-points",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/it/open-data",
+        access: Access::Public,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/open-data/tcn_reached_by_month.csv",
         access: Access::Public,
     },
     RouteSpec {
@@ -754,6 +768,26 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/reports",
+        access: Access::Perm(P::ViewReports),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/reports/export.xlsx",
+        access: Access::Perm(P::ViewReports),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/reports/export.csv",
+        access: Access::Perm(P::ViewReports),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/reports/refresh",
+        access: Access::Programme(P::ViewReports),
+    },
+    RouteSpec {
+        method: "GET",
         path: "/centres/map",
         access: Access::Perm(P::ViewCentres),
     },
@@ -1123,6 +1157,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/monitoring/planning", get(monitoring::planning))
         .route("/monitoring/figures", get(monitoring::figures))
+        .route("/reports", get(reports::dashboard))
+        .route("/reports/export.xlsx", get(reports::export_xlsx))
+        .route("/reports/export.csv", get(reports::export_csv))
+        .route("/reports/refresh", post(reports::refresh))
         .route(
             "/inspections",
             get(inspections::list).post(inspections::create),
@@ -1376,6 +1414,8 @@ pub fn router(state: AppState) -> Router {
         .route("/verify", get(trainings::verify))
         .route("/{lang}/", get(public::home))
         .route("/{lang}/info-points", get(public::info_points))
+        .route("/{lang}/open-data", get(open_data::page))
+        .route("/open-data/{file}", get(open_data::csv))
         .route("/{lang}/services", get(services::list))
         .route("/{lang}/services/{code}", get(services::show))
         .route(

@@ -25,6 +25,7 @@ mod permissions;
 mod person_export;
 mod placement;
 mod public;
+mod reports;
 mod safe_space;
 mod scale;
 mod schema;

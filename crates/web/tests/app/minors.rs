@@ -770,6 +770,64 @@ async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices
 }
 
 #[tokio::test]
+async fn the_tracing_list_puts_missing_reports_first_and_pages_with_a_link_to_all() {
+    let app = TestApp::new().await;
+    let today = domain::clock::today().to_string();
+    let mut c = sara(&app).await;
+    let id = minor_id(&take_in(&mut c, &yonas("2026-11-01T23:40")).await);
+    c.get(&format!("/minors/{id}")).await;
+    let gone = c
+        .post(
+            &format!("/minors/{id}/end"),
+            &[
+                ("status", "absconded"),
+                ("left_on", &today),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER, "{}", gone.body);
+    // Yonas left after the demo's minor, and both reports were made at once.
+    let reported = c
+        .post(
+            &format!("/minors/{id}/reports"),
+            &[
+                ("police_report_on", &today),
+                ("court_report_on", &today),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::SEE_OTHER, "{}", reported.body);
+    let ctx = store::Ctx {
+        actor: app.actor_of("sara").await,
+        request_id: None,
+        purpose: None,
+    };
+    let (all, total) = store::minor_events::tracing(app.db(), &ctx, None)
+        .await
+        .unwrap();
+    assert!(total >= 2, "the demo's absconded minor and Yonas");
+    assert_eq!(all.len() as i64, total);
+    let (first, same_total) = store::minor_events::tracing(app.db(), &ctx, Some(1))
+        .await
+        .unwrap();
+    assert_eq!(same_total, total, "the total counts those not listed");
+    assert_eq!(first.len(), 1);
+    assert_ne!(
+        first[0].id, id,
+        "reports still to make come before a later absconding"
+    );
+    assert!(first[0].court_report_on.is_none());
+    // The dashboard lists them all while they fit, and answers the link to all of them.
+    let hub = c.get("/minors").await;
+    assert!(!hub.body.contains(r#"id="tracing-more""#));
+    let every = c.get("/minors?tracing=all").await;
+    assert_eq!(every.status, StatusCode::OK);
+    assert!(every.body.contains("Yonas Tesfamariam"));
+}
+
+#[tokio::test]
 async fn an_absconded_minor_stays_open_for_tracing_until_reported_and_found() {
     let app = TestApp::new().await;
     let mut c = sara(&app).await;

@@ -86,7 +86,7 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_not_by_reco
         "a searched name leaked into the metrics"
     );
     assert!(body.contains("sprint_db_pool_connections{"), "{body}");
-    assert!(body.contains("sprint_jobs{state=\"done\"} 4"), "{body}");
+    assert!(body.contains("sprint_jobs{state=\"done\"} 5"), "{body}");
     assert!(
         body.contains("sprint_job_last_success_timestamp_seconds{kind=\"verify_audit\"}"),
         "{body}"

@@ -113,6 +113,7 @@ pub(crate) fn allowed(access: Access, actor: &Actor, t: &Targets) -> bool {
         Access::Perm(p) => actor.can(p),
         Access::Record(p) => actor.reaches(p, &t.org, None),
         Access::Minor(p) => actor.reaches(p, &t.hub, None),
+        Access::Programme(p) => actor.scope_for(p) == Some(domain::account::Scope::All),
     }
 }
 

@@ -37,7 +37,7 @@ async fn names(db: &store::Db) -> Vec<String> {
 async fn a_generated_world_obeys_the_rules_and_is_the_same_for_the_same_seed() {
     let a = TestDb::new().await;
     let report = seed_volumes(&a.db, TINY, 7, &Quiet).await.unwrap();
-    assert_eq!(report.stages.len(), 7, "{report:?}");
+    assert_eq!(report.stages.len(), 8, "{report:?}");
     let counts: std::collections::HashMap<_, _> = store::scale::counts(&a.db)
         .await
         .unwrap()
