@@ -195,6 +195,7 @@ run_engine() {
 
     session_chiara="$(sign_in chiara)"
     session_sara="$(sign_in sara)"
+    session_elena="$(sign_in elena)"
     person_id="$(curl -sS -H "Cookie: sprint_session=$session_chiara" "http://$SPRINT_ADDR/people?q=Mohamed" \
         | grep -oE '/people/[0-9a-fA-F-]{36}' | head -n 1 | sed 's#/people/##' || true)"
     [ -n "$person_id" ] || die "no person found by /people?q=Mohamed as chiara"
@@ -204,6 +205,7 @@ run_engine() {
         "SPRInt /cases (chiara)|http://$SPRINT_ADDR/cases|$session_chiara|$SPRINT_PID"
         "SPRInt /people/{id} (chiara)|http://$SPRINT_ADDR/people/$person_id|$session_chiara|$SPRINT_PID"
         "SPRInt /minors (sara)|http://$SPRINT_ADDR/minors|$session_sara|$SPRINT_PID"
+        "SPRInt /reports (elena)|http://$SPRINT_ADDR/reports?board=programme|$session_elena|$SPRINT_PID"
     )
     local t label turl cookie pid
     for t in "${targets[@]}"; do

@@ -1,6 +1,7 @@
 //! The demo world: the programme's organisations and one user per role, all marked as
 //! demo. Seeding goes through the same store functions as real use (validation, audit).
 
+use chrono::Datelike;
 use domain::Result;
 use domain::account::{OrgKind, Role, Scope};
 
@@ -228,9 +229,64 @@ pub async fn seed(db: &Db) -> Result<bool> {
         users.insert(u.username, user_id);
     }
     seed_people(db, &ids, &users).await?;
+    seed_contacts(db, &ids).await?;
     // The dashboards show the demo's figures at once, not after the first scheduled run.
     crate::reports::refresh(db).await?;
     Ok(true)
+}
+
+/// A season of the info point's front office, so that its figures are not empty: about
+/// four contacts a working day over the last four months, a fifth with help on a digital
+/// service, in the languages the mediators speak.
+async fn seed_contacts(db: &Db, ids: &std::collections::HashMap<&str, String>) -> Result<()> {
+    use crate::contacts::ContactInput;
+    let Some(integra) = ids.get("integra") else {
+        return Ok(());
+    };
+    const TOPICS: &[&str] = &[
+        "permit_renewal",
+        "permit_renewal",
+        "permit_first",
+        "family_reunification",
+        "citizenship_residence",
+        "work_clearance",
+        "other",
+    ];
+    const LANGS: &[&str] = &["ar", "bn", "en", "fr", "ur", "uk", "ti", "it"];
+    const AGES: &[&str] = &["18-24", "25-34", "25-34", "35-54", "55+"];
+    let today = domain::clock::today();
+    let mut items = vec![];
+    for k in 0..320usize {
+        // From yesterday back: the day's own list stays the operators' to fill.
+        let day = today - chrono::Duration::days((k / 4 * 7 / 5 + 1) as i64);
+        if matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            continue;
+        }
+        items.push((
+            ContactInput {
+                topics: vec![TOPICS[k % TOPICS.len()].to_string()],
+                language: LANGS[(k * 3) % LANGS.len()].to_string(),
+                outcome: if k % 6 == 0 {
+                    "appointment"
+                } else {
+                    "informed"
+                }
+                .into(),
+                digital: if k % 5 == 0 {
+                    vec![["spid", "online_booking", "pagopa"][k % 3].to_string()]
+                } else {
+                    vec![]
+                },
+                sex: if k % 3 == 0 { "female" } else { "male" }.into(),
+                age_band: AGES[k % AGES.len()].to_string(),
+                form_token: format!("demo-front-office-{k:06}"),
+                ..Default::default()
+            },
+            day,
+        ));
+    }
+    crate::contacts::log_days(db, &as_org(integra), &items).await?;
+    Ok(())
 }
 
 /// A registering organisation acting in the demo (the system, on its behalf).

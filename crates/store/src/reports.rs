@@ -369,6 +369,22 @@ fn minor_rows(
         .collect()
 }
 
+/// Every month from `a` to `b` (`YYYY-MM`), both included; empty when either is not a month.
+fn months_between(a: &str, b: &str) -> Vec<String> {
+    let parse = |m: &str| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok();
+    let (Some(mut d), Some(end)) = (parse(a), parse(b)) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    while d <= end && out.len() < 1200 {
+        out.push(month_of(d));
+        d = d
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(end + chrono::Duration::days(1));
+    }
+    out
+}
+
 fn month_of(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()
 }
@@ -709,7 +725,28 @@ pub async fn figures(db: &Db, ctx: &Ctx, scope: &Scope, period: &Period) -> Resu
                 }
             }
         }
+        // Every chart runs over the same months, those without figures at zero, so that
+        // a gap reads as a gap.
+        let first = figures
+            .values()
+            .flat_map(|f| f.months.first())
+            .map(|m| m.0.clone())
+            .min();
+        let last = figures
+            .values()
+            .flat_map(|f| f.months.iter().map(|m| m.0.clone()))
+            .max();
+        let span = match (first, last) {
+            (Some(a), Some(b)) => months_between(&a, &b),
+            _ => vec![],
+        };
         for f in figures.values_mut() {
+            f.months.sort();
+            for m in &span {
+                if !f.months.iter().any(|x| &x.0 == m) {
+                    f.months.push((m.clone(), 0, 0));
+                }
+            }
             f.months.sort();
             for list in f.by.values_mut() {
                 list.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
@@ -847,4 +884,46 @@ pub async fn open_tables(db: &Db) -> Result<(Option<Run>, Vec<OpenTable>)> {
         });
     }
     Ok((Some(run), out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_between_runs_across_the_year_and_refuses_what_is_not_a_month() {
+        assert_eq!(
+            months_between("2025-11", "2026-02"),
+            ["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+        assert!(months_between("2026-02", "2025-11").is_empty());
+        assert!(months_between("0000-00", "2026-01").is_empty());
+    }
+
+    #[test]
+    fn a_ratio_reads_as_a_percentage_or_an_average_and_nothing_of_nothing() {
+        let mut i = Indicator {
+            code: "x".into(),
+            version: 1,
+            valid_from: NaiveDate::MIN,
+            valid_to: None,
+            position: 1,
+            wp: None,
+            measure: "ratio".into(),
+            source: "finding".into(),
+            flags: String::new(),
+            target: None,
+            unit: "percent".into(),
+            basis: String::new(),
+            label_it: String::new(),
+            label_en: String::new(),
+        };
+        assert_eq!(i.format(7, 8), "87.5%");
+        assert_eq!(i.format(0, 0), "–");
+        i.unit = "days".into();
+        assert_eq!(i.format(45, 3), "15.0");
+        assert!(i.check().is_ok());
+        i.flags = "tcn; DROP TABLE persons".into();
+        assert!(i.check().is_err(), "a flag goes into SQL only from the known list");
+    }
 }

@@ -439,7 +439,10 @@ async fn open_data_never_publishes_a_count_under_five_or_one_that_reveals_it() {
         }
     }
     // The fixture's three persons by sex: all small, all hidden, the total too.
-    let by_sex = tables.iter().find(|t| t.code == "tcn_reached_by_sex").unwrap();
+    let by_sex = tables
+        .iter()
+        .find(|t| t.code == "tcn_reached_by_sex")
+        .unwrap();
     assert!(by_sex.rows.iter().all(|(_, n)| n.is_none()));
     assert_eq!(by_sex.total, None);
     // Ten services by work package: 9 in WP1 and 1 in WP2 would give each other away.
