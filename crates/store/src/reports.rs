@@ -924,6 +924,9 @@ mod tests {
         assert_eq!(i.format(45, 3), "15.0");
         assert!(i.check().is_ok());
         i.flags = "tcn; DROP TABLE persons".into();
-        assert!(i.check().is_err(), "a flag goes into SQL only from the known list");
+        assert!(
+            i.check().is_err(),
+            "a flag goes into SQL only from the known list"
+        );
     }
 }

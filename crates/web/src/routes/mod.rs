@@ -782,6 +782,16 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::ViewReports),
     },
     RouteSpec {
+        method: "GET",
+        path: "/reports/annual.pdf",
+        access: Access::Perm(P::ViewReports),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/reports/annual.xlsx",
+        access: Access::Perm(P::ViewReports),
+    },
+    RouteSpec {
         method: "POST",
         path: "/reports/refresh",
         access: Access::Programme(P::ViewReports),
@@ -1160,6 +1170,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reports", get(reports::dashboard))
         .route("/reports/export.xlsx", get(reports::export_xlsx))
         .route("/reports/export.csv", get(reports::export_csv))
+        .route("/reports/annual.pdf", get(reports::annual_pdf))
+        .route("/reports/annual.xlsx", get(reports::annual_xlsx))
         .route("/reports/refresh", post(reports::refresh))
         .route(
             "/inspections",

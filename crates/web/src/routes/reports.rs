@@ -128,6 +128,8 @@ pub struct ReportsPage {
     pub refreshed: bool,
     /// The query that gives the same tables as files.
     pub export_query: String,
+    /// The year whose annual report is due (the past one).
+    pub annual_year: i32,
     pub rows: Vec<Row>,
     pub breakdown: Option<Breakdown>,
     pub errors: FormErrors,
@@ -426,6 +428,7 @@ pub async fn dashboard(
         can_refresh: l.all,
         refreshed: q.refresh == "asked",
         export_query: export_query(&l),
+        annual_year: chrono::Datelike::year(&domain::clock::today()) - 1,
         rows,
         breakdown,
         errors,
@@ -621,4 +624,243 @@ pub async fn refresh(State(st): State<AppState>, auth: Auth) -> AppResult<Respon
     )
     .await?;
     Ok(see_other("/reports?refresh=asked"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AnnualQuery {
+    /// The year reported (by 15 February of the next one); the past year when empty.
+    #[serde(default)]
+    year: String,
+}
+
+/// The annual report's figures: each indicator in the year and since the programme began.
+struct Annual {
+    year: i32,
+    in_year: Figures,
+    to_date: Figures,
+}
+
+async fn annual(st: &AppState, auth: &Auth, q: &AnnualQuery) -> AppResult<Annual> {
+    auth.ctx.actor.require(Permission::ViewReports)?;
+    let this_year = chrono::Datelike::year(&domain::clock::today());
+    let year = match q.year.trim() {
+        "" => this_year - 1,
+        y => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2024..=this_year).contains(y))
+            .ok_or_else(|| Error::field("year", "field_invalid_choice"))?,
+    };
+    let in_year = Period {
+        from: format!("{year:04}-01"),
+        to: format!("{year:04}-12"),
+    };
+    let to_date = Period {
+        from: Period::all().from,
+        to: format!("{year:04}-12"),
+    };
+    Ok(Annual {
+        year,
+        in_year: store::reports::figures(&st.db, &auth.ctx, &Scope::Programme, &in_year).await?,
+        to_date: store::reports::figures(&st.db, &auth.ctx, &Scope::Programme, &to_date).await?,
+    })
+}
+
+/// The annual report's breakdowns: the persons reached in the year by each of these.
+const ANNUAL_BREAKDOWNS: &[&str] = &["sex", "age_band", "nationality", "wp"];
+
+/// `GET /reports/annual.pdf?year=`: the FAMI annual performance report of the programme
+/// (AMIF Reg. 2021/1147 art. 35): every indicator in the year and to date against its
+/// target, and the persons reached by sex, age band, nationality and work package.
+pub async fn annual_pdf(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AnnualQuery>,
+) -> AppResult<Response> {
+    use print::{Report, Section, SectionBody};
+    let a = annual(&st, &auth, &q).await?;
+    let tr = auth.info.tr;
+    let lang = auth.lang().as_str();
+    let empty = Figure::default();
+    let mut sections = vec![Section {
+        heading: tr.t("annual-about"),
+        body: SectionBody::Fields(vec![
+            (tr.t("annual-programme"), tr.t("annual-programme-name")),
+            (tr.t("annual-year"), a.year.to_string()),
+            (tr.t("annual-deadline"), format!("{}-02-15", a.year + 1)),
+            (
+                tr.t("annual-as-of"),
+                a.in_year
+                    .run
+                    .as_ref()
+                    .and_then(|r| r.finished_at)
+                    .map(|t| {
+                        domain::clock::rome(t.0)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|| tr.t("report-none-yet")),
+            ),
+        ]),
+    }];
+    let rows: Vec<Vec<String>> = a
+        .in_year
+        .indicators
+        .iter()
+        .map(|i| {
+            let y = a.in_year.figure(&i.code).unwrap_or(&empty);
+            let d = a.to_date.figure(&i.code).unwrap_or(&empty);
+            vec![
+                i.label(lang).to_string(),
+                i.format(y.num, y.den),
+                i.format(d.num, d.den),
+                i.target
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                i.target
+                    .filter(|t| *t > 0)
+                    .map(|t| format!("{:.1}%", d.num as f64 * 100.0 / f64::from(t)))
+                    .unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
+    sections.push(Section {
+        heading: tr.t("annual-indicators"),
+        body: SectionBody::Table {
+            columns: vec![
+                tr.t("report-indicator"),
+                tr.t1("annual-in-year", "year", a.year),
+                tr.t("annual-to-date"),
+                tr.t("report-target"),
+                tr.t("report-progress"),
+            ],
+            rows,
+        },
+    });
+    let reached = a.in_year.figure("tcn_reached").unwrap_or(&empty);
+    for dim in ANNUAL_BREAKDOWNS {
+        let rows: Vec<Vec<String>> = reached
+            .by
+            .get(*dim)
+            .map(|l| {
+                l.iter()
+                    .map(|(v, n, _)| {
+                        let label = match (*dim, v.as_str()) {
+                            (_, "") => tr.t("report-unknown"),
+                            ("sex", s) => tr.t(&format!("sex-{s}")),
+                            (_, s) => s.to_string(),
+                        };
+                        vec![label, n.to_string()]
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        sections.push(Section {
+            heading: format!(
+                "{} — {}",
+                tr.t("annual-reached"),
+                tr.t(&format!("report-by-{dim}"))
+            ),
+            body: if rows.is_empty() {
+                SectionBody::Empty(tr.t("report-no-data"))
+            } else {
+                SectionBody::Table {
+                    columns: vec![tr.t(&format!("report-by-{dim}")), tr.t("open-data-count")],
+                    rows,
+                }
+            },
+        });
+    }
+    sections.push(Section {
+        heading: tr.t("annual-method"),
+        body: SectionBody::Text(format!(
+            "{}\n\n{}",
+            tr.t("report-counting"),
+            a.in_year
+                .indicators
+                .iter()
+                .map(|i| format!("{} (v{}): {}", i.code, i.version, i.basis))
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        )),
+    });
+    let report = Report {
+        title: tr.t1("annual-title", "year", a.year),
+        subtitle: Some(tr.t("annual-programme-name")),
+        generated_line: tr.t1("annual-generated", "name", auth.user.full_name.clone()),
+        footer: tr.t("annual-footer"),
+        sections,
+    };
+    super::person_export::pdf_response(report, lang, &format!("sprint-fami-{}.pdf", a.year)).await
+}
+
+/// `GET /reports/annual.xlsx?year=`: the same report's tables as a workbook.
+pub async fn annual_xlsx(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AnnualQuery>,
+) -> AppResult<Response> {
+    let a = annual(&st, &auth, &q).await?;
+    let tr = auth.info.tr;
+    let lang = auth.lang().as_str();
+    let empty = Figure::default();
+    let cell = |i: &Indicator, n: i64, d: i64| -> Cell {
+        match (i.unit.as_str(), i.value(n, d)) {
+            ("percent", Some(v)) => Cell::Percent(v / 100.0),
+            ("days", Some(v)) => Cell::Num(v),
+            (_, None) => Cell::Empty,
+            _ => Cell::Int(n),
+        }
+    };
+    let mut indicators = Sheet {
+        name: tr.t("annual-indicators"),
+        columns: vec![
+            tr.t("report-code"),
+            tr.t("report-indicator"),
+            tr.t1("annual-in-year", "year", a.year),
+            tr.t("annual-to-date"),
+            tr.t("report-target"),
+            tr.t("report-progress"),
+            tr.t("report-basis"),
+        ],
+        rows: vec![],
+    };
+    for i in &a.in_year.indicators {
+        let y = a.in_year.figure(&i.code).unwrap_or(&empty);
+        let d = a.to_date.figure(&i.code).unwrap_or(&empty);
+        indicators.rows.push(vec![
+            Cell::Text(i.code.clone()),
+            Cell::Text(i.label(lang).to_string()),
+            cell(i, y.num, y.den),
+            cell(i, d.num, d.den),
+            i.target.map_or(Cell::Empty, |t| Cell::Int(i64::from(t))),
+            i.target
+                .filter(|t| *t > 0)
+                .map_or(Cell::Empty, |t| Cell::Percent(d.num as f64 / f64::from(t))),
+            Cell::Text(i.basis.clone()),
+        ]);
+    }
+    let mut sheets = vec![indicators];
+    let reached = a.in_year.figure("tcn_reached").unwrap_or(&empty);
+    for dim in ANNUAL_BREAKDOWNS {
+        sheets.push(Sheet {
+            name: tr.t(&format!("report-by-{dim}")),
+            columns: vec![tr.t(&format!("report-by-{dim}")), tr.t("open-data-count")],
+            rows: reached
+                .by
+                .get(*dim)
+                .map(|l| {
+                    l.iter()
+                        .map(|(v, n, _)| vec![Cell::Text(v.clone()), Cell::Int(*n)])
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    let bytes = crate::export::xlsx(&sheets).map_err(|e| Error::Internal(format!("xlsx: {e}")))?;
+    Ok(file(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("sprint-fami-{}.xlsx", a.year),
+    ))
 }

@@ -479,3 +479,42 @@ async fn the_open_data_page_and_files_are_public_and_hold_no_small_count() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_annual_report_reads_back_with_every_indicator_its_target_and_breakdowns() {
+    let app = TestApp::new().await;
+    let mut elena = app.client();
+    elena.login_ok("elena").await;
+    let year = chrono::Datelike::year(&domain::clock::today());
+    let pdf = elena.get(&format!("/reports/annual.pdf?year={year}")).await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+    assert_eq!(&pdf.bytes[..5], b"%PDF-");
+    let text = pdf_extract::extract_text_from_mem(&pdf.bytes)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        format!("Relazione annuale di performance FAMI {year}"),
+        "Cittadini di paesi terzi raggiunti (ciascuno una volta)".into(),
+        "5000".into(),
+        "3000".into(),
+        "Per nazionalità".into(),
+        format!("{}-02-15", year + 1),
+        "Reg. (UE) 2021/1147".into(),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} missing from: {text}");
+    }
+    let x = elena.get(&format!("/reports/annual.xlsx?year={year}")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    // The targets column (E) holds numbers: 5000 and 3000.
+    let cells = xlsx_cells(&x.bytes, 1);
+    let targets: Vec<_> = cells
+        .iter()
+        .filter(|(r, num, _)| r.starts_with('E') && *num)
+        .map(|(_, _, v)| v.as_str())
+        .collect();
+    assert!(targets.contains(&"5000") && targets.contains(&"3000"), "{cells:?}");
+    let early = elena.get("/reports/annual.pdf?year=2019").await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
