@@ -442,6 +442,11 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Perm(P::ViewCases),
     },
     RouteSpec {
+        method: "POST",
+        path: "/cases/citizenship/export",
+        access: Access::Perm(P::ViewCases),
+    },
+    RouteSpec {
         method: "GET",
         path: "/minors",
         access: Access::Perm(P::ViewMinors),
@@ -1206,6 +1211,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(cases::list).post(cases::create))
         .route("/cases/new", get(cases::new_form))
         .route("/cases/citizenship", get(cases::citizenship))
+        .route("/cases/citizenship/export", post(cases::citizenship_export))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/status", post(cases::update_status))
         .route("/cases/{id}/tasks", post(cases::add_task))

@@ -536,3 +536,73 @@ async fn the_one_off_job_fills_in_due_dates_missing_from_older_cases() {
     );
     assert!(stored_due(&app, &id).await.is_some());
 }
+
+#[tokio::test]
+async fn the_citizenship_list_exports_only_as_an_encrypted_archive_and_is_audited() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    let mut marco = app.client();
+    marco.login_ok("marco").await;
+    marco.get("/cases/citizenship").await;
+    let short = marco
+        .post(
+            "/cases/citizenship/export",
+            &[("password", "too short"), ("password_again", "too short")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("almeno 12 caratteri"), "{}", short.body);
+    assert!(short.body.contains("Kwame"), "the list is still shown");
+    let differ = marco
+        .post(
+            "/cases/citizenship/export",
+            &[
+                ("password", "riunione del lunedì"),
+                ("password_again", "riunione del martedì"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let zip = marco
+        .post(
+            "/cases/citizenship/export",
+            &[
+                ("password", "riunione del lunedì"),
+                ("password_again", "riunione del lunedì"),
+            ],
+        )
+        .await;
+    assert_eq!(zip.status, StatusCode::OK, "{}", zip.body);
+    assert_eq!(zip.headers["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.bytes.to_vec())).unwrap();
+    assert!(archive.by_index_decrypt(0, b"another password").is_err());
+    let mut xlsx = vec![];
+    archive
+        .by_index_decrypt(0, "riunione del lunedì".as_bytes())
+        .unwrap()
+        .read_to_end(&mut xlsx)
+        .unwrap();
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut strings = String::new();
+    book.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains("Kwame"));
+    let mut sheet = String::new();
+    book.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    // Filing dates are dates: a number with a date style, not text.
+    let b2 = sheet.split("<c r=\"B2\"").nth(1).unwrap();
+    let head = b2.split('>').next().unwrap();
+    assert!(head.contains(" s=\"") && !head.contains("t=\"s\""), "{head}");
+    let (n,): (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'case.export'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(n, 1, "the export is recorded, the refused ones are not");
+}

@@ -503,9 +503,14 @@ async fn the_annual_report_reads_back_with_every_indicator_its_target_and_breakd
         format!("{}-02-15", year + 1),
         "Reg. (UE) 2021/1147".into(),
     ] {
-        assert!(text.contains(&expected), "{expected:?} missing from: {text}");
+        assert!(
+            text.contains(&expected),
+            "{expected:?} missing from: {text}"
+        );
     }
-    let x = elena.get(&format!("/reports/annual.xlsx?year={year}")).await;
+    let x = elena
+        .get(&format!("/reports/annual.xlsx?year={year}"))
+        .await;
     assert_eq!(x.status, StatusCode::OK);
     // The targets column (E) holds numbers: 5000 and 3000.
     let cells = xlsx_cells(&x.bytes, 1);
@@ -514,7 +519,10 @@ async fn the_annual_report_reads_back_with_every_indicator_its_target_and_breakd
         .filter(|(r, num, _)| r.starts_with('E') && *num)
         .map(|(_, _, v)| v.as_str())
         .collect();
-    assert!(targets.contains(&"5000") && targets.contains(&"3000"), "{cells:?}");
+    assert!(
+        targets.contains(&"5000") && targets.contains(&"3000"),
+        "{cells:?}"
+    );
     let early = elena.get("/reports/annual.pdf?year=2019").await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
