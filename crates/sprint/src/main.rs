@@ -74,6 +74,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The reports' figures: compute them now, or print the indicator SQL.
+    Reports {
+        #[command(subcommand)]
+        action: ReportsCommand,
+    },
     /// Replace the database content with a backup (SQLite: stop the server first).
     Restore {
         #[arg(long, value_name = "FILE")]
@@ -130,6 +135,16 @@ enum UserCommand {
     Enable { username: String },
     /// Set a temporary password (printed once) to be changed at next login.
     ResetPassword { username: String },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Compute the figures from the records now (what the job does every quarter hour)
+    /// and print how long each grouping query took.
+    Refresh,
+    /// Print the indicator SQL a refresh runs over the `report_facts` view, one statement
+    /// per line after a `-- label` line (the DuckDB benchmark runs the same text).
+    Sql,
 }
 
 #[derive(Subcommand)]
@@ -235,6 +250,33 @@ async fn run(cmd: Command, cfg: Config) -> Result<ExitCode, String> {
         Command::Seed { scale, seed } => {
             let db = open(&cfg).await?;
             seed::run(&db, scale, seed).await
+        }
+        Command::Reports { action } => {
+            let db = open(&cfg).await?;
+            match action {
+                ReportsCommand::Refresh => {
+                    let (run, timings) = store::reports::refresh_timed(&db)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    for t in &timings {
+                        println!("{:>10.1} ms  {:>8} rows  {}", t.millis, t.rows, t.label);
+                    }
+                    println!(
+                        "figures computed in {} ms: {} services counted, {} rows stored (run {})",
+                        run.millis, run.facts, run.rows, run.id
+                    );
+                }
+                ReportsCommand::Sql => {
+                    let defs = store::reports::indicators(&db, domain::clock::today())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    for q in store::reports::queries(&defs) {
+                        println!("-- {}", q.label);
+                        println!("{};", q.sql);
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
             action: AuditCommand::Verify,

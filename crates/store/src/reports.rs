@@ -255,9 +255,20 @@ async fn run_grouping(db: &Db, sql: &str, pairs: usize) -> Result<Vec<Grouped>> 
     .map_err(db_err)
 }
 
-/// Every row of the cube, computed from the records now.
-pub async fn compute(db: &Db, today: NaiveDate) -> Result<Vec<CubeRow>> {
-    let defs = indicators(db, today).await?;
+/// One grouping query of a refresh: the indicator SQL the benchmark also gives DuckDB.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// `service: services, contacts…` or `tcn_reached (programme)`.
+    pub label: String,
+    pub sql: String,
+    /// The indicators whose `num`/`den` pairs the rows carry, in order.
+    pub indicators: Vec<String>,
+    /// `s` (sums and ratios), `p` or `o` (persons in the programme, in each organisation).
+    pub scope: &'static str,
+}
+
+/// Every grouping query a refresh runs for these definitions, in order.
+pub fn queries(defs: &[Indicator]) -> Vec<Query> {
     let mut out = vec![];
     for source in FACT_SOURCES {
         let group: Vec<&Indicator> = defs
@@ -267,32 +278,64 @@ pub async fn compute(db: &Db, today: NaiveDate) -> Result<Vec<CubeRow>> {
         if group.is_empty() {
             continue;
         }
-        for (month, dims, values) in
-            run_grouping(db, &cube_sql(source, &group), group.len()).await?
-        {
-            for (i, (num, den)) in group.iter().zip(values) {
-                if num != 0 || den != 0 {
-                    out.push(CubeRow {
-                        indicator: i.code.clone(),
-                        scope: "s",
-                        month: month.clone(),
-                        dims: dims.clone(),
-                        num,
-                        den,
-                    });
-                }
-            }
-        }
+        let codes: Vec<String> = group.iter().map(|i| i.code.clone()).collect();
+        out.push(Query {
+            label: format!("{source}: {}", codes.join(", ")),
+            sql: cube_sql(source, &group),
+            indicators: codes,
+            scope: "s",
+        });
     }
     for i in defs.iter().filter(|i| i.measure == "persons") {
-        for (per_org, scope) in [(false, "p"), (true, "o")] {
-            for (month, dims, values) in run_grouping(db, &persons_sql(i, per_org), 1).await? {
-                let (num, den) = values.first().copied().unwrap_or_default();
+        for (per_org, scope, whose) in [(false, "p", "programme"), (true, "o", "each organisation")]
+        {
+            out.push(Query {
+                label: format!("{} ({whose})", i.code),
+                sql: persons_sql(i, per_org),
+                indicators: vec![i.code.clone()],
+                scope,
+            });
+        }
+    }
+    out
+}
+
+/// How long one query of a refresh took.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Timing {
+    pub label: String,
+    pub millis: f64,
+    pub rows: usize,
+}
+
+/// Every row of the cube, computed from the records now.
+pub async fn compute(db: &Db, today: NaiveDate) -> Result<Vec<CubeRow>> {
+    compute_timed(db, today).await.map(|(rows, _)| rows)
+}
+
+/// [`compute`], with the time each query took (`sprint reports refresh` prints them).
+pub async fn compute_timed(db: &Db, today: NaiveDate) -> Result<(Vec<CubeRow>, Vec<Timing>)> {
+    let defs = indicators(db, today).await?;
+    let mut out = vec![];
+    let mut timings = vec![];
+    for q in queries(&defs) {
+        let t = std::time::Instant::now();
+        let grouped = run_grouping(db, &q.sql, q.indicators.len()).await?;
+        timings.push(Timing {
+            label: q.label.clone(),
+            millis: t.elapsed().as_secs_f64() * 1000.0,
+            rows: grouped.len(),
+        });
+        for (month, dims, values) in grouped {
+            for (code, (num, den)) in q.indicators.iter().zip(values) {
+                if q.scope == "s" && num == 0 && den == 0 {
+                    continue;
+                }
                 out.push(CubeRow {
-                    indicator: i.code.clone(),
-                    scope,
-                    month,
-                    dims,
+                    indicator: code.clone(),
+                    scope: q.scope,
+                    month: month.clone(),
+                    dims: dims.clone(),
                     num,
                     den,
                 });
@@ -302,15 +345,22 @@ pub async fn compute(db: &Db, today: NaiveDate) -> Result<Vec<CubeRow>> {
     let minors = defs
         .iter()
         .filter(|i| [MINOR_STAY, MINOR_DEADLINE].contains(&i.source.as_str()));
+    let t = std::time::Instant::now();
     let clocks = if minors.clone().next().is_some() {
         crate::minors::with_clocks(db, "1 = 1", None, today).await?
     } else {
         vec![]
     };
+    let before = out.len();
     for i in minors {
         out.extend(minor_rows(i, &clocks));
     }
-    Ok(out)
+    timings.push(Timing {
+        label: "minors' legal clocks (in Rust)".into(),
+        millis: t.elapsed().as_secs_f64() * 1000.0,
+        rows: out.len() - before,
+    });
+    Ok((out, timings))
 }
 
 /// The minors' rows: days in the hub of each ended stay (by the month it ended), or each
@@ -434,6 +484,11 @@ const STATEMENTS_PER_TX: usize = 20;
 /// Computes the figures from the records and publishes them as the newest run; the run
 /// before it is kept for readers still on it, older ones are removed.
 pub async fn refresh(db: &Db) -> Result<Run> {
+    refresh_timed(db).await.map(|(run, _)| run)
+}
+
+/// [`refresh`], with the time each grouping query took.
+pub async fn refresh_timed(db: &Db) -> Result<(Run, Vec<Timing>)> {
     let started = std::time::Instant::now();
     let today = domain::clock::today();
     let id = new_id();
@@ -449,7 +504,7 @@ pub async fn refresh(db: &Db) -> Result<Run> {
     })
     .map_err(db_err)?;
     tx.commit().await?;
-    let rows = compute(db, today).await?;
+    let (rows, timings) = compute_timed(db, today).await?;
     // The services the run counted (the size of what it summed up).
     let facts: i64 = rows
         .iter()
@@ -519,14 +574,17 @@ pub async fn refresh(db: &Db) -> Result<Run> {
     .map_err(db_err)?;
     tx.commit().await?;
     prune_runs(db).await?;
-    Ok(Run {
-        id,
-        started_at,
-        finished_at: Some(finished_at),
-        facts,
-        rows: rows.len() as i64,
-        millis,
-    })
+    Ok((
+        Run {
+            id,
+            started_at,
+            finished_at: Some(finished_at),
+            facts,
+            rows: rows.len() as i64,
+            millis,
+        },
+        timings,
+    ))
 }
 
 /// Removes every run but the two newest finished ones (and unfinished runs started

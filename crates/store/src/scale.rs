@@ -715,9 +715,13 @@ async fn seed_minors(
     let mut made = 0;
     for p in &population {
         let ago = rng.below(365) as i64;
+        // A time of day at which the police bring children in; never later than now (the
+        // intake refuses a first contact in the future).
+        let now = domain::clock::rome(chrono::Utc::now()) - chrono::Duration::minutes(1);
         let arrived = days_ago(ago)
             .and_hms_opt(8 + rng.below(14) as u32, rng.below(60) as u32, 0)
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .min(now);
         let age = 14 + rng.below(4);
         let input = IntakeInput {
             arrived_at: arrived.format("%Y-%m-%dT%H:%M").to_string(),

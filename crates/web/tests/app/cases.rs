@@ -597,7 +597,10 @@ async fn the_citizenship_list_exports_only_as_an_encrypted_archive_and_is_audite
     // Filing dates are dates: a number with a date style, not text.
     let b2 = sheet.split("<c r=\"B2\"").nth(1).unwrap();
     let head = b2.split('>').next().unwrap();
-    assert!(head.contains(" s=\"") && !head.contains("t=\"s\""), "{head}");
+    assert!(
+        head.contains(" s=\"") && !head.contains("t=\"s\""),
+        "{head}"
+    );
     let (n,): (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'case.export'"
     )
