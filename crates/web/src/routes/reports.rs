@@ -337,10 +337,17 @@ pub async fn dashboard(
                     .target
                     .filter(|t| *t > 0)
                     .map(|t| f.num as f64 * 100.0 / f64::from(t)),
+                // An indicator keeps its colour on every board: its place in the list.
                 chart: crate::svg::bars(
                     &points,
                     &label,
-                    crate::svg::PALETTE[k % crate::svg::PALETTE.len()],
+                    crate::svg::PALETTE[l
+                        .figures
+                        .indicators
+                        .iter()
+                        .position(|x| x.code == i.code)
+                        .unwrap_or(k)
+                        % crate::svg::PALETTE.len()],
                 ),
                 months: f
                     .months
