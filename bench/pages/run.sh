@@ -34,7 +34,7 @@ MAX_P99_MS=20
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sprint/target}"
 PEER_TARGET_DIR="$HOME/.cache/sprint/bench-target"
-SPRINT="$CARGO_TARGET_DIR/release/sprint"
+SPRINT="${SPRINT_RELEASE_BIN:-$CARGO_TARGET_DIR/release/sprint}"
 PEER="$PEER_TARGET_DIR/release/fortunes"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

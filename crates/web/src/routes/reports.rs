@@ -26,16 +26,7 @@ use crate::state::AppState;
 pub const BOARDS: &[&str] = &["programme", "hub", "monitoring"];
 
 /// The breakdowns offered, as the cube names them.
-pub const BREAKDOWNS: &[&str] = &[
-    "wp",
-    "service",
-    "org_id",
-    "sex",
-    "age_band",
-    "nationality",
-    "municipality",
-    "language",
-];
+pub const BREAKDOWNS: &[&str] = store::reports::DIMS;
 
 fn on_board(board: &str, i: &Indicator) -> bool {
     match board {
@@ -462,14 +453,6 @@ fn export_query(l: &Loaded) -> String {
 /// The page's tables as sheets: the indicators of the period, each one by month, and the
 /// breakdown. Numbers stay numbers (shares as percentages, averages with a decimal).
 fn sheets(l: &Loaded, tr: &crate::i18n::Tr) -> Vec<Sheet> {
-    let cell = |i: &Indicator, n: i64, d: i64| -> Cell {
-        match (i.unit.as_str(), i.value(n, d)) {
-            ("percent", Some(v)) => Cell::Percent(v / 100.0),
-            ("days", Some(v)) => Cell::Num(v),
-            (_, None) => Cell::Empty,
-            _ => Cell::Int(n),
-        }
-    };
     let empty = Figure::default();
     let on = l.on_board();
     let mut summary = Sheet {
@@ -537,6 +520,17 @@ fn sheets(l: &Loaded, tr: &crate::i18n::Tr) -> Vec<Sheet> {
         breakdown.rows.push(row);
     }
     vec![summary, months, breakdown]
+}
+
+/// An indicator's value as a spreadsheet cell: a count as a number, a share as a
+/// percentage, an average with a decimal, nothing for a ratio of nothing.
+fn cell(i: &Indicator, n: i64, d: i64) -> Cell {
+    match (i.unit.as_str(), i.value(n, d)) {
+        ("percent", Some(v)) => Cell::Percent(v / 100.0),
+        ("days", Some(v)) => Cell::Num(v),
+        (_, None) => Cell::Empty,
+        _ => Cell::Int(n),
+    }
 }
 
 #[derive(Deserialize)]
@@ -811,14 +805,6 @@ pub async fn annual_xlsx(
     let tr = auth.info.tr;
     let lang = auth.lang().as_str();
     let empty = Figure::default();
-    let cell = |i: &Indicator, n: i64, d: i64| -> Cell {
-        match (i.unit.as_str(), i.value(n, d)) {
-            ("percent", Some(v)) => Cell::Percent(v / 100.0),
-            ("days", Some(v)) => Cell::Num(v),
-            (_, None) => Cell::Empty,
-            _ => Cell::Int(n),
-        }
-    };
     let mut indicators = Sheet {
         name: tr.t("annual-indicators"),
         columns: vec![
