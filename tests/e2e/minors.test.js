@@ -114,9 +114,13 @@ describe('journey 5: a minor taken in at night and the legal clock', () => {
       await login(page, 'sara');
       await open(page, '/minors');
       await go(page, page.locator('main a[href="/minors/sim"]'));
+      // Children's data: the file comes only inside an archive encrypted with her passphrase.
+      await page.fill('#password', 'censimento settimanale');
+      await page.fill('#password_again', 'censimento settimanale');
       const file = await download(page, page.locator('main form[action="/minors/sim/export"] [type=submit]'));
-      assert.match(file.name, /^sim-.*\.csv$/);
-      assert.ok(file.bytes.toString('utf8').includes(YONAS.split(' ')[1]), 'Yonas is not in the census file');
+      assert.match(file.name, /^sim-.*\.zip$/);
+      assert.equal(file.bytes.subarray(0, 2).toString('latin1'), 'PK', 'not a ZIP archive');
+      assert.ok(!file.bytes.toString('latin1').includes(YONAS.split(' ')[1]), 'a name travels in clear');
       await open(page, '/minors/sim');
       await go(page, page.locator('main table form button').first());
       assert.match(await textOf(page.locator('main .alert-success')), /segnato come inviato/);

@@ -27,8 +27,9 @@ async fn centre(db: &Db, code: &str) -> Result<String> {
 }
 
 /// Plans, answers and closes an inspection visited `days_ago`; `no` lists the items answered
-/// "no", each with a finding (severity, description, action).
-pub(crate) async fn past_inspection(
+/// "no", each with a finding (severity, description, action); returns the inspection's id.
+/// Public for the scale generator and for tests that need a closed report with findings.
+pub async fn past_inspection(
     db: &Db,
     ctx: &crate::Ctx,
     centre_id: &str,
@@ -36,7 +37,7 @@ pub(crate) async fn past_inspection(
     days_ago: i64,
     no: &[(&str, &str, &str, &str)],
     summary: &str,
-) -> Result<()> {
+) -> Result<String> {
     let day = (domain::clock::today() - chrono::Duration::days(days_ago)).to_string();
     let id = plan(
         db,
@@ -90,7 +91,7 @@ pub(crate) async fn past_inspection(
         },
     )
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 pub(crate) async fn seed(

@@ -22,7 +22,7 @@ pub mod corrective;
 pub mod crypto;
 pub mod db;
 pub mod demo;
-mod demo_monitoring;
+pub mod demo_monitoring;
 mod demo_network;
 mod demo_portal;
 pub mod dialect;

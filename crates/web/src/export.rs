@@ -129,6 +129,33 @@ pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
 /// Shortest passphrase accepted for an encrypted export.
 pub const MIN_PASSWORD: usize = 12;
 
+/// The passphrase of an encrypted export, typed twice. Never stored, never logged.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub password: String,
+    pub password_again: String,
+}
+
+impl PasswordForm {
+    /// The passphrase when it is long enough and typed the same twice, else the field errors.
+    pub fn checked(&self) -> domain::Result<&str> {
+        if self.password.chars().count() < MIN_PASSWORD {
+            Err(domain::Error::Validation(vec![domain::FieldError::new(
+                "password",
+                "export_password_short",
+            )]))
+        } else if self.password != self.password_again {
+            Err(domain::Error::Validation(vec![domain::FieldError::new(
+                "password_again",
+                "export_password_mismatch",
+            )]))
+        } else {
+            Ok(&self.password)
+        }
+    }
+}
+
 /// `file_name` with `bytes` in a ZIP encrypted with AES-256 under `password` (7-Zip, the
 /// Windows and macOS archive tools with AES support, and LibreOffice's own open it).
 pub fn encrypted_zip(file_name: &str, bytes: &[u8], password: &str) -> Result<Vec<u8>, String> {

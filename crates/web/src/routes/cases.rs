@@ -516,14 +516,6 @@ pub async fn citizenship(State(st): State<AppState>, auth: Auth) -> AppResult<Re
     }))
 }
 
-#[derive(serde::Deserialize)]
-pub struct ExportForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    password_again: String,
-}
-
 /// `POST /cases/citizenship/export`: the list as an XLSX inside a ZIP encrypted with
 /// AES-256 under a passphrase the officer chooses (never stored, never logged): it carries
 /// names and dates of birth, and travels by e-mail to the weekly meeting. Audited with the
@@ -531,31 +523,24 @@ pub struct ExportForm {
 pub async fn citizenship_export(
     State(st): State<AppState>,
     auth: Auth,
-    Form(f): Form<ExportForm>,
+    Form(f): Form<crate::export::PasswordForm>,
 ) -> AppResult<Response> {
-    use crate::export::{Cell, MIN_PASSWORD, Sheet};
+    use crate::export::{Cell, Sheet};
     let tr = auth.info.tr;
     let v = store::cases::citizenship(&st.db, &auth.ctx, auth.lang().as_str()).await?;
-    let mut errs = vec![];
-    if f.password.chars().count() < MIN_PASSWORD {
-        errs.push(domain::FieldError::new("password", "export_password_short"));
-    } else if f.password != f.password_again {
-        errs.push(domain::FieldError::new(
-            "password_again",
-            "export_password_mismatch",
-        ));
-    }
-    if !errs.is_empty() {
-        let e = domain::Error::Validation(errs);
-        return Ok(render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &CitizenshipPage {
-                page: auth.info.page(&tr.t("citizenship-title")),
-                errors: FormErrors::from_error(&e, &tr).unwrap_or_default(),
-                v,
-            },
-        ));
-    }
+    let password = match f.checked() {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &CitizenshipPage {
+                    page: auth.info.page(&tr.t("citizenship-title")),
+                    errors: FormErrors::from_error(&e, &tr).unwrap_or_default(),
+                    v,
+                },
+            ));
+        }
+    };
     let sheet = Sheet {
         name: tr.t("citizenship-title"),
         columns: vec![
@@ -586,7 +571,7 @@ pub async fn citizenship_export(
     let xlsx =
         crate::export::xlsx(&[sheet]).map_err(|e| domain::Error::Internal(format!("xlsx: {e}")))?;
     let name = format!("cittadinanza-{}.xlsx", domain::clock::today());
-    let zip = crate::export::encrypted_zip(&name, &xlsx, &f.password)
+    let zip = crate::export::encrypted_zip(&name, &xlsx, password)
         .map_err(|e| domain::Error::Internal(format!("zip: {e}")))?;
     store::audit::record(
         &st.db,

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use domain::account::UiLang;
 use domain::policy::Permission;
@@ -529,31 +529,34 @@ fn csv_of(rows: &[SimRow]) -> domain::Result<Vec<u8>> {
         .map_err(|e| domain::Error::internal(e.to_string()))
 }
 
-/// `POST /minors/sim/export`: makes the file, records the export, and sends the file.
-pub async fn sim_export(State(st): State<AppState>, auth: Auth) -> AppResult<Response> {
+/// `POST /minors/sim/export`: makes the file, records the export, and sends the file as a
+/// CSV inside a ZIP encrypted with AES-256 under the officer's passphrase (names, dates of
+/// birth and guardians of children: it must not travel or rest in clear). The digest kept
+/// is the CSV's, the file uploaded to SIM.
+pub async fn sim_export(
+    State(st): State<AppState>,
+    auth: Auth,
+    Form(f): Form<crate::export::PasswordForm>,
+) -> AppResult<Response> {
+    let password = match f.checked() {
+        Ok(p) => p,
+        Err(e) => {
+            let errors = FormErrors::from_error(&e, &auth.info.tr).unwrap_or_default();
+            let p = sim_page(&st, &auth, None, errors).await?;
+            return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &p));
+        }
+    };
     let rows = store::sim::rows(&st.db, &auth.ctx).await?;
     let file = csv_of(&rows)?;
     let id = store::sim::record_export(&st.db, &auth.ctx, &rows, &file).await?;
-    let mut r = Response::new(axum::body::Body::from(file));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        super::case_records::attachment(&format!(
-            "sim-{}-{}.csv",
-            domain::clock::today(),
-            &id[..id.len().min(8)]
-        )),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    r.extensions_mut().insert(crate::error::Rendered);
-    Ok(r)
+    let name = format!("sim-{}-{}", domain::clock::today(), &id[..id.len().min(8)]);
+    let zip = crate::export::encrypted_zip(&format!("{name}.csv"), &file, password)
+        .map_err(|e| domain::Error::Internal(format!("zip: {e}")))?;
+    Ok(super::reports::file(
+        zip,
+        "application/zip",
+        &format!("{name}.zip"),
+    ))
 }
 
 /// `POST /minors/sim/{export}/sent`

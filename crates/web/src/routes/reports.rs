@@ -170,22 +170,18 @@ impl Loaded {
     }
 
     fn label_of(&self, tr: &crate::i18n::Tr, dim: &str, value: &str) -> String {
-        if value.is_empty() {
-            return tr.t("report-unknown");
-        }
         match dim {
-            "org_id" => self
+            "org_id" if !value.is_empty() => self
                 .names
                 .get(value)
                 .cloned()
                 .unwrap_or_else(|| value.into()),
-            "sex" => tr.t(&format!("sex-{value}")),
-            "service" => self
+            "service" if !value.is_empty() => self
                 .services
                 .get(value)
                 .cloned()
                 .unwrap_or_else(|| value.replace(',', ", ")),
-            _ => value.to_string(),
+            _ => plain_label(tr, dim, value),
         }
     }
 
@@ -246,15 +242,25 @@ async fn load(st: &AppState, auth: &Auth, q: &ReportQuery) -> AppResult<Loaded> 
     } else {
         Scope::Org(org.clone())
     };
+    // A breakdown not in the list (a hand-edited address) is said, not silently replaced.
+    let mut field_errors = vec![];
     let by = if BREAKDOWNS.contains(&q.by.as_str()) {
         q.by.clone()
     } else {
+        if !q.by.is_empty() {
+            field_errors.push(domain::FieldError::new("by", "field_invalid_choice"));
+        }
         "sex".to_string()
     };
-    let (period, errors) = match Period::parse(&q.from, &q.to) {
-        Ok(p) => (p, None),
-        Err(e) => (Period::all(), Some(e)),
+    let period = match Period::parse(&q.from, &q.to) {
+        Ok(p) => p,
+        Err(Error::Validation(v)) => {
+            field_errors.extend(v);
+            Period::all()
+        }
+        Err(e) => return Err(e.into()),
     };
+    let errors = (!field_errors.is_empty()).then_some(Error::Validation(field_errors));
     let figures = store::reports::figures(&st.db, &auth.ctx, &scope, &period).await?;
     let programme = match scope {
         Scope::Org(_) => {
@@ -667,6 +673,16 @@ async fn annual(st: &AppState, auth: &Auth, q: &AnnualQuery) -> AppResult<Annual
     })
 }
 
+/// A breakdown's value in words where it is a code (sex), "unknown" where empty; the rest
+/// (age bands, nationality codes, work packages) reads as it is.
+fn plain_label(tr: &crate::i18n::Tr, dim: &str, value: &str) -> String {
+    match (dim, value) {
+        (_, "") => tr.t("report-unknown"),
+        ("sex", s) => tr.t(&format!("sex-{s}")),
+        (_, s) => s.to_string(),
+    }
+}
+
 /// The annual report's breakdowns: the persons reached in the year by each of these.
 const ANNUAL_BREAKDOWNS: &[&str] = &["sex", "age_band", "nationality", "wp"];
 
@@ -745,14 +761,7 @@ pub async fn annual_pdf(
             .get(*dim)
             .map(|l| {
                 l.iter()
-                    .map(|(v, n, _)| {
-                        let label = match (*dim, v.as_str()) {
-                            (_, "") => tr.t("report-unknown"),
-                            ("sex", s) => tr.t(&format!("sex-{s}")),
-                            (_, s) => s.to_string(),
-                        };
-                        vec![label, n.to_string()]
-                    })
+                    .map(|(v, n, _)| vec![plain_label(&tr, dim, v), n.to_string()])
                     .collect()
             })
             .unwrap_or_default();
@@ -844,7 +853,7 @@ pub async fn annual_xlsx(
                 .get(*dim)
                 .map(|l| {
                     l.iter()
-                        .map(|(v, n, _)| vec![Cell::Text(v.clone()), Cell::Int(*n)])
+                        .map(|(v, n, _)| vec![Cell::Text(plain_label(&tr, dim, v)), Cell::Int(*n)])
                         .collect()
                 })
                 .unwrap_or_default(),

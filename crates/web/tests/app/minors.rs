@@ -729,15 +729,55 @@ async fn a_sim_export_is_recorded_and_marking_it_sent_records_the_census_notices
     let mut c = sara(&app).await;
     let page = c.get("/minors/sim").await;
     assert!(page.body.contains("conterrà 4 minori"), "{}", page.body);
-    let file = c.post("/minors/sim/export", &[]).await;
-    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    // The file holds children's data: no file without a passphrase typed twice alike.
+    let short = c
+        .post(
+            "/minors/sim/export",
+            &[("password", "corta"), ("password_again", "corta")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        file.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/csv")
+        short.body.contains("id=\"password-error\""),
+        "{}",
+        short.body
     );
-    let csv = String::from_utf8(file.bytes.to_vec()).unwrap();
+    c.get("/minors/sim").await;
+    let differ = c
+        .post(
+            "/minors/sim/export",
+            &[
+                ("password", "censimento settimanale"),
+                ("password_again", "censimento mensile!"),
+            ],
+        )
+        .await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sim_exports").await, 0);
+    c.get("/minors/sim").await;
+    let file = c
+        .post(
+            "/minors/sim/export",
+            &[
+                ("password", "censimento settimanale"),
+                ("password_again", "censimento settimanale"),
+            ],
+        )
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(file.headers["content-type"], "application/zip");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file.bytes.to_vec())).unwrap();
+    assert!(archive.by_index_decrypt(0, b"another password").is_err());
+    let mut csv = String::new();
+    {
+        use std::io::Read;
+        let mut inner = archive
+            .by_index_decrypt(0, b"censimento settimanale")
+            .unwrap();
+        let name = inner.name().unwrap().to_string();
+        assert!(name.starts_with("sim-") && name.ends_with(".csv"), "{name}");
+        inner.read_to_string(&mut csv).unwrap();
+    }
     assert!(csv.starts_with("id_sprint,cognome,nome,sesso"));
     assert!(csv.contains("Camara,Abdoulaye,M,") && csv.contains("Maria Bianchi (demo)"));
     assert_eq!(

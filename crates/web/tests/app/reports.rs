@@ -332,6 +332,9 @@ async fn the_demo_dashboards_show_live_figures_to_each_role_as_allowed() {
     let bad = elena.get("/reports?from=2026-99").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("aria-invalid=\"true\""));
+    let unknown = elena.get("/reports?by=colour").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.body.contains("id=\"by-error\""), "{}", unknown.body);
     // The analyst may ask for a recomputation; a partner's operator may not.
     let asked = elena.post("/reports/refresh", &[]).await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER);
@@ -523,6 +526,260 @@ async fn the_annual_report_reads_back_with_every_indicator_its_target_and_breakd
         targets.contains(&"5000") && targets.contains(&"3000"),
         "{cells:?}"
     );
+    // The breakdown by sex reads in words, as in the PDF, not as stored codes.
+    let mut strings = String::new();
+    {
+        use std::io::Read;
+        zip::ZipArchive::new(std::io::Cursor::new(x.bytes.to_vec()))
+            .unwrap()
+            .by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut strings)
+            .unwrap();
+    }
+    assert!(
+        strings.contains(">Maschio<") && !strings.contains(">male<"),
+        "{strings}"
+    );
     let early = elena.get("/reports/annual.pdf?year=2019").await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// One row of SQL for the tests below (ids the store functions need).
+async fn one(app: &TestApp, sql: &str) -> (String, i32) {
+    let sql = sql.to_string();
+    store::with_pool!(app.db(), |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .fetch_one(p)
+    .await)
+    .unwrap()
+}
+
+async fn programme(app: &TestApp) -> store::reports::Figures {
+    store::reports::refresh(app.db()).await.unwrap();
+    store::reports::figures(app.db(), &analyst(), &Scope::Programme, &Period::all())
+        .await
+        .unwrap()
+}
+
+/// The indicators that do not count persons, each checked by what the test adds on top of
+/// the demo world, counted by hand:
+/// - trainings: Luca answers the survey (useful) and gets his certificate: one more staff
+///   member trained, one more useful answer out of one more answer;
+/// - material: the Tigrinya digital-identity page waiting in review is published (one more
+///   page and language); saving the Italian citizenship page again adds nothing;
+/// - monitoring: one more closed inspection with two findings, one of whose actions the
+///   manager answers and the inspector verifies (one closed out of two);
+/// - minors: Aster arrived 20 days ago, all three notices sent that day, identified on the
+///   third, transferred 5 days ago: 15 days in the hub and her 5 terms met; Dawit arrived 40
+///   days ago, the prosecutor told on the second day, court and SIM never, never
+///   identified, still at the hub with 5 days of his 45 left: 4 terms past, none met, the
+///   stay not yet counted.
+#[tokio::test]
+async fn the_training_material_monitoring_and_hub_indicators_match_the_hand_count() {
+    let app = TestApp::new().await;
+    let before = programme(&app).await;
+
+    // Trainings.
+    let (course, _) = one(
+        &app,
+        "SELECT id, 0 FROM courses WHERE audience = 'patronati' LIMIT 1",
+    )
+    .await;
+    let mut luca = app.client();
+    luca.login_ok("luca").await;
+    let r = luca
+        .post(
+            &format!("/trainings/{course}/survey"),
+            &[("useful", "yes"), ("rating", "4"), ("comment", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let pdf = luca
+        .get(&format!("/trainings/{course}/certificate.pdf"))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+
+    // Material.
+    let system = Ctx::system("test");
+    let view = store::service_texts::for_edit(app.db(), &system, "digital_identity", "ti")
+        .await
+        .unwrap();
+    let it_hash = view.source.unwrap().content_hash;
+    let ti = view.text.unwrap();
+    assert_eq!(ti.state, "review");
+    store::service_texts::save(
+        app.db(),
+        &system,
+        "digital_identity",
+        "ti",
+        &store::service_texts::TextInput {
+            content: ti.content.clone(),
+            state: "published".into(),
+            version: Some(ti.version),
+            source_hash: it_hash,
+        },
+    )
+    .await
+    .unwrap();
+    let cit = store::service_texts::for_edit(app.db(), &system, "citizenship_residence", "it")
+        .await
+        .unwrap()
+        .text
+        .unwrap();
+    let mut content = cit.content.clone();
+    content.summary.push_str(" (aggiornato)");
+    store::service_texts::save(
+        app.db(),
+        &system,
+        "citizenship_residence",
+        "it",
+        &store::service_texts::TextInput {
+            content,
+            state: "published".into(),
+            version: Some(cit.version),
+            source_hash: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+
+    // Monitoring.
+    let paolo = Ctx {
+        actor: app.actor_of("paolo").await,
+        request_id: None,
+        purpose: None,
+    };
+    let bruno = Ctx {
+        actor: app.actor_of("bruno").await,
+        request_id: None,
+        purpose: None,
+    };
+    let (centre, _) = one(&app, "SELECT id, 0 FROM centres WHERE code = 'CAS-RM-0207'").await;
+    let inspection = store::demo_monitoring::past_inspection(
+        app.db(),
+        &paolo,
+        &centre,
+        std::slice::from_ref(&paolo.actor.id),
+        10,
+        &[
+            (
+                "-03",
+                "minor",
+                "Mediazione solo in due lingue.",
+                "Attivare il tigrino.",
+            ),
+            (
+                "-07",
+                "major",
+                "Screening non fatto a tre ospiti.",
+                "Completare lo screening.",
+            ),
+        ],
+        "Visita di prova.",
+    )
+    .await
+    .unwrap();
+    let (action, version) = one(
+        &app,
+        &format!(
+            "SELECT a.id, a.version FROM corrective_actions a JOIN findings f ON f.id = a.finding_id \
+             WHERE f.inspection_id = '{inspection}' AND f.severity = 'minor'"
+        ),
+    )
+    .await;
+    let step = |body: &str, version: i32| store::corrective::StepInput {
+        body: body.into(),
+        version,
+        ..Default::default()
+    };
+    store::corrective::answer(
+        app.db(),
+        &bruno,
+        &action,
+        &step("Mediatrice attiva.", version),
+        &[],
+    )
+    .await
+    .unwrap();
+    store::corrective::verify(app.db(), &paolo, &action, &step("", version + 1))
+        .await
+        .unwrap();
+
+    // Minors.
+    let sara = Ctx {
+        actor: app.actor_of("sara").await,
+        request_id: None,
+        purpose: None,
+    };
+    let today = domain::clock::today();
+    let day = |ago: i64| (today - chrono::Duration::days(ago)).to_string();
+    let take_in = |given: &'static str, ago: i64| {
+        let sara = sara.clone();
+        let db = app.db().clone();
+        async move {
+            let input = store::minors::IntakeInput {
+                arrived_at: format!("{}T10:00", day(ago)),
+                contact_place: "Stazione Termini".into(),
+                brought_by: "police".into(),
+                declared_age: "15".into(),
+                ..Default::default()
+            };
+            let person = store::minors::with_declared_age(
+                &PersonInput {
+                    given_names: given.into(),
+                    family_name: "Tesfay".into(),
+                    sex: "male".into(),
+                    nationality: "ER".into(),
+                    ..Default::default()
+                },
+                &input,
+            );
+            store::minors::intake(&db, &sara, store::minors::Identity::New(&person), &input)
+                .await
+                .unwrap()
+        }
+    };
+    let aster = take_in("Aster", 20).await;
+    for r in domain::minors::RECIPIENTS {
+        store::minors::record_notification(app.db(), &sara, &aster, r, &day(20), "")
+            .await
+            .unwrap();
+    }
+    store::minors::record_identification(app.db(), &sara, &aster, &day(17), 1)
+        .await
+        .unwrap();
+    let v = store::minors::get_minor(app.db(), &sara, &aster)
+        .await
+        .unwrap()
+        .minor
+        .version;
+    store::minors::end_stay(app.db(), &sara, &aster, "transferred", &day(5), "", v)
+        .await
+        .unwrap();
+    let dawit = take_in("Dawit", 40).await;
+    store::minors::record_notification(app.db(), &sara, &dawit, "prosecutor", &day(38), "")
+        .await
+        .unwrap();
+
+    let after = programme(&app).await;
+    let delta = |code: &str| {
+        let (a, b) = (value(&after, code), value(&before, code));
+        (a.0 - b.0, a.1 - b.1)
+    };
+    assert_eq!(delta("staff_trained").0, 1, "Luca's certificate");
+    assert_eq!(delta("training_useful"), (1, 1), "Luca found it useful");
+    assert_eq!(delta("materials").0, 1, "the Tigrinya page, once");
+    assert_eq!(delta("inspections_done").0, 1);
+    assert_eq!(delta("findings_closed"), (1, 2), "one of two verified");
+    assert_eq!(delta("minor_days_in_hub"), (15, 1), "Aster's 15 days");
+    assert_eq!(
+        delta("minor_deadlines_met"),
+        (5, 9),
+        "Aster's 5 of 5, Dawit's 0 of 4"
+    );
+    // A ratio is shown as its share: the hub board's figure is the mean of the stays.
+    let f = after.figure("minor_days_in_hub").unwrap();
+    assert!(f.den >= 1 && f.num >= 15, "{f:?}");
 }
