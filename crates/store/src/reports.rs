@@ -780,16 +780,36 @@ pub async fn figures(db: &Db, ctx: &Ctx, scope: &Scope, period: &Period) -> Resu
     let run = current_run(db).await?;
     let mut figures: HashMap<String, Figure> = HashMap::new();
     if let Some(run) = &run {
+        // The programme's breakdowns are added up over the period by the database (a few
+        // thousand rows instead of one per month and value); an organisation's are
+        // computed from its rows of the cube.
         let cells: Vec<(String, String, String, String, i64, i64)> = match scope {
             Scope::Programme => with_pool!(db, |p| {
-                sqlx::query_as(
-                    "SELECT indicator, month, dim, value, num, den FROM report_cells \
-                     WHERE run_id = $1 AND month >= $2 AND month <= $3",
-                )
-                .bind(&run.id)
-                .bind(&period.from)
-                .bind(&period.to)
-                .fetch_all(p)
+                async {
+                    let mut rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+                        "SELECT indicator, month, dim, value, num, den FROM report_cells \
+                             WHERE run_id = $1 AND dim = '' AND month >= $2 AND month <= $3",
+                    )
+                    .bind(&run.id)
+                    .bind(&period.from)
+                    .bind(&period.to)
+                    .fetch_all(p)
+                    .await?;
+                    rows.extend(
+                        sqlx::query_as::<_, (String, String, String, String, i64, i64)>(
+                            "SELECT indicator, '' AS month, dim, value, \
+                             CAST(SUM(num) AS BIGINT), CAST(SUM(den) AS BIGINT) FROM report_cells \
+                             WHERE run_id = $1 AND dim <> '' AND month >= $2 AND month <= $3 \
+                             GROUP BY indicator, dim, value",
+                        )
+                        .bind(&run.id)
+                        .bind(&period.from)
+                        .bind(&period.to)
+                        .fetch_all(p)
+                        .await?,
+                    );
+                    Ok::<_, sqlx::Error>(rows)
+                }
                 .await
             })
             .map_err(db_err)?,
@@ -801,22 +821,27 @@ pub async fn figures(db: &Db, ctx: &Ctx, scope: &Scope, period: &Period) -> Resu
                     .collect()
             }
         };
+        let mut by: HashMap<(String, String, String), (i64, i64)> = HashMap::new();
         for (ind, month, dim, value, num, den) in cells {
-            let f = figures.entry(ind).or_default();
             if dim.is_empty() {
+                let f = figures.entry(ind).or_default();
                 f.num += num;
                 f.den += den;
                 f.months.push((month, num, den));
             } else {
-                let list = f.by.entry(dim).or_default();
-                match list.iter_mut().find(|(v, _, _)| *v == value) {
-                    Some(e) => {
-                        e.1 += num;
-                        e.2 += den;
-                    }
-                    None => list.push((value, num, den)),
-                }
+                let e = by.entry((ind, dim, value)).or_default();
+                e.0 += num;
+                e.1 += den;
             }
+        }
+        for ((ind, dim, value), (num, den)) in by {
+            figures
+                .entry(ind)
+                .or_default()
+                .by
+                .entry(dim)
+                .or_default()
+                .push((value, num, den));
         }
         // Every chart runs over the same months, those without figures at zero, so that
         // a gap reads as a gap.
