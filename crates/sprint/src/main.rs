@@ -222,6 +222,7 @@ async fn open(cfg: &Config) -> Result<Db, String> {
     // so an unreachable database is reported as such).
     cfg.keyring()?;
     db.migrate().await.map_err(|e| e.to_string())?;
+    db.analyze().await.map_err(|e| e.to_string())?;
     Ok(db)
 }
 

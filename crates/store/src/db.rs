@@ -277,6 +277,25 @@ impl Db {
         }
     }
 
+    /// Refreshes SQLite's table statistics for its query planner (PostgreSQL's autovacuum
+    /// keeps its own). Without them SQLite guesses, and at Rome scale it read all 14,000
+    /// open cases of the Prefecture to find the few hundred with an overdue task instead of
+    /// starting from those tasks (12 ms instead of 6). `analysis_limit` samples each index,
+    /// so this takes milliseconds whatever the size. Run at start-up, after a seed and after
+    /// each refresh of the reports (which has just read every table).
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::raw_sql("PRAGMA analysis_limit = 1000; ANALYZE;")
+                    .execute(write)
+                    .await
+                    .map_err(db_err)?;
+                Ok(())
+            }
+            Pools::Postgres(_) => Ok(()),
+        }
+    }
+
     /// The newest migration version known to this binary.
     pub fn latest_migration(&self) -> i64 {
         let m = match self.pools {

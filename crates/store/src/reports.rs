@@ -609,6 +609,7 @@ pub async fn refresh_timed(db: &Db) -> Result<(Run, Vec<Timing>)> {
     .map_err(db_err)?;
     tx.commit().await?;
     prune_runs(db).await?;
+    db.analyze().await?;
     Ok((
         Run {
             id,
