@@ -426,3 +426,16 @@ pub fn multipart_body(
 
 /// The smallest valid PDF worth uploading in tests.
 pub const TINY_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The one file of an encrypted export: checks a wrong passphrase opens nothing, then
+/// returns the file's name and bytes under `password`.
+pub fn unzip_encrypted(archive: &[u8], password: &str) -> (String, Vec<u8>) {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(archive.to_vec())).unwrap();
+    assert!(z.by_index_decrypt(0, b"another password").is_err());
+    let mut inner = z.by_index_decrypt(0, password.as_bytes()).unwrap();
+    let name = inner.name().unwrap().to_string();
+    let mut bytes = vec![];
+    inner.read_to_end(&mut bytes).unwrap();
+    (name, bytes)
+}
