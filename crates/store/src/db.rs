@@ -187,6 +187,15 @@ pub fn parse_url(url: &str) -> Result<Engine, String> {
     ))
 }
 
+/// Runs `sql` (statements without results) on the writer (SQLite) or the pool.
+async fn with_pool_write(db: &Db, sql: &'static str) -> Result<()> {
+    match &db.pools {
+        Pools::Sqlite { write, .. } => sqlx::raw_sql(sql).execute(write).await.map(|_| ()),
+        Pools::Postgres(pg) => sqlx::raw_sql(sql).execute(pg).await.map(|_| ()),
+    }
+    .map_err(db_err)
+}
+
 impl Db {
     /// Opens (and for SQLite creates) the database. Errors are one line, fit for a person.
     pub async fn connect(url: &str, settings: Settings) -> Result<Db, String> {
@@ -287,15 +296,28 @@ impl Db {
     /// Run at start-up and after each refresh of the reports.
     pub async fn analyze(&self) -> Result<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => {
-                sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
-                    .execute(write)
-                    .await
-                    .map_err(db_err)?;
-                Ok(())
+            Pools::Sqlite { .. } => {
+                with_pool_write(
+                    self,
+                    "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;",
+                )
+                .await
             }
             Pools::Postgres(_) => Ok(()),
         }
+    }
+
+    /// Every table's statistics now, on both engines: after a bulk load (a generated
+    /// world), when the planner would otherwise plan for empty tables until autovacuum
+    /// comes round. On PostgreSQL the Rome world's person page took 42 ms in one statement
+    /// (a sequential scan where the index on `updated_at` serves) until its first
+    /// `ANALYZE`. PostgreSQL's `ANALYZE` blocks neither reads nor writes.
+    pub async fn analyze_all(&self) -> Result<()> {
+        let sql = match &self.pools {
+            Pools::Sqlite { .. } => "PRAGMA analysis_limit = 1000; ANALYZE;",
+            Pools::Postgres(_) => "ANALYZE",
+        };
+        with_pool_write(self, sql).await
     }
 
     /// The newest migration version known to this binary.

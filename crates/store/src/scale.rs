@@ -274,6 +274,7 @@ pub async fn seed_volumes(
     // The reports' figures of the world just made (what the refresh job would compute).
     let t = Instant::now();
     progress.stage("figures", 1);
+    db.analyze_all().await?;
     let run = crate::reports::refresh(db).await?;
     progress.advance(1);
     report
