@@ -126,9 +126,11 @@ describe('journey 1: the info point is warned that the person is already registe
       assert.equal(await page.locator('#family_name').inputValue(), 'Islam');
       assert.ok(await page.locator('#confirm_new').isVisible(), 'no checkbox to confirm a different person');
       assert.equal(await page.locator('#confirm_new').isChecked(), false);
-      // The patronato's record is not Programma Integra's: it is not offered to open.
+      // The patronato's record is not Programma Integra's: it is not offered to open, but
+      // access to it can be asked for.
       const item = page.locator('#matches .match', { hasText: RAKIBUL });
-      assert.equal(await item.locator('a[href^="/people/"]').count(), 0, 'another organisation\'s record is offered to open');
+      assert.equal(await item.locator('a', { hasText: 'Apri il record' }).count(), 0, 'another organisation\'s record is offered to open');
+      assert.equal(await item.locator('a.ask-access').count(), 1, 'no way to ask for access');
     });
   });
 

@@ -29,6 +29,10 @@ pub enum Error {
     SessionExpired,
     #[error("forbidden")]
     Forbidden,
+    /// The record is within the actor's scope only through a programme-wide grant: reading
+    /// it needs a stated purpose, which the audit log keeps.
+    #[error("purpose required")]
+    PurposeRequired,
     #[error("invalid input")]
     Validation(Vec<FieldError>),
     #[error("edited by someone else in the meantime")]
@@ -77,6 +81,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::SessionExpired => "session_expired",
             Error::Forbidden => "forbidden",
+            Error::PurposeRequired => "purpose_required",
             Error::Validation(_) => "validation",
             Error::Conflict => "conflict",
             Error::Duplicate(_) => "duplicate",
@@ -102,7 +107,7 @@ impl Error {
             Error::NotFound => 404,
             Error::Unauthenticated | Error::SessionExpired => 401,
             Error::InvalidCredentials | Error::InvalidTotp => 401,
-            Error::Forbidden | Error::Csrf | Error::AccountDisabled => 403,
+            Error::Forbidden | Error::PurposeRequired | Error::Csrf | Error::AccountDisabled => 403,
             Error::Validation(_) => 422,
             Error::Conflict | Error::Duplicate(_) | Error::Tampered => 409,
             Error::AccountLocked | Error::RateLimited => 429,
@@ -138,6 +143,7 @@ pub const ALL_CODES: &[&str] = &[
     "unauthenticated",
     "session_expired",
     "forbidden",
+    "purpose_required",
     "validation",
     "conflict",
     "duplicate",
@@ -168,6 +174,7 @@ mod tests {
             Error::Unauthenticated,
             Error::SessionExpired,
             Error::Forbidden,
+            Error::PurposeRequired,
             Error::Validation(vec![]),
             Error::Conflict,
             Error::Duplicate(vec![]),

@@ -127,6 +127,50 @@ impl Permission {
         Permission::ScreenVulnerability,
         Permission::ManageSafeSpace,
     ];
+
+    /// The stable text of a permission, as stored with an organisation's inbox queue.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ViewOrganisations => "view_organisations",
+            Permission::ManageOrganisations => "manage_organisations",
+            Permission::ViewUsers => "view_users",
+            Permission::ManageUsers => "manage_users",
+            Permission::ViewAudit => "view_audit",
+            Permission::SearchPeople => "search_people",
+            Permission::ViewPeople => "view_people",
+            Permission::EditPeople => "edit_people",
+            Permission::ViewVulnerabilities => "view_vulnerabilities",
+            Permission::ViewCases => "view_cases",
+            Permission::EditCases => "edit_cases",
+            Permission::ManageCatalogue => "manage_catalogue",
+            Permission::ViewMinors => "view_minors",
+            Permission::EditMinors => "edit_minors",
+            Permission::ViewMinorCounts => "view_minor_counts",
+            Permission::ViewCentres => "view_centres",
+            Permission::ManageCentres => "manage_centres",
+            Permission::RecordPresences => "record_presences",
+            Permission::AnswerTransfers => "answer_transfers",
+            Permission::Inspect => "inspect",
+            Permission::AnswerFindings => "answer_findings",
+            Permission::LogCentreEvents => "log_centre_events",
+            Permission::RecordLegalSupport => "record_legal_support",
+            Permission::ViewMonitoringFigures => "view_monitoring_figures",
+            Permission::ViewReports => "view_reports",
+            Permission::LogContacts => "log_contacts",
+            Permission::EditContent => "edit_content",
+            Permission::TranslateContent => "translate_content",
+            Permission::ManageNetwork => "manage_network",
+            Permission::ManageTrainings => "manage_trainings",
+            Permission::AskHelpdesk => "ask_helpdesk",
+            Permission::AnswerHelpdesk => "answer_helpdesk",
+            Permission::ScreenVulnerability => "screen_vulnerability",
+            Permission::ManageSafeSpace => "manage_safe_space",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Permission> {
+        Permission::ALL.iter().copied().find(|p| p.code() == s)
+    }
 }
 
 /// The permissions each role carries. Scope comes from the grant, not from here.
@@ -336,6 +380,16 @@ impl Actor {
             Some(Scope::Own) => owner_id.is_some() && owner_id == Some(self.id.as_str()),
             None => false,
         }
+    }
+
+    /// The codes of every permission the actor holds, whatever the scope: the queues of an
+    /// organisation's inbox the actor belongs to.
+    pub fn permission_codes(&self) -> Vec<&'static str> {
+        Permission::ALL
+            .iter()
+            .filter(|p| self.can(**p))
+            .map(|p| p.code())
+            .collect()
     }
 
     pub fn has_role(&self, role: Role) -> bool {

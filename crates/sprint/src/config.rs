@@ -71,6 +71,13 @@ pub struct Config {
     /// run them: the shared queue hands each job to one.
     #[serde(deserialize_with = "flex_bool")]
     pub jobs: bool,
+    /// The SMTP relay for the daily digest of the inbox, `smtp://HOST:PORT`; empty (the
+    /// default): no mail is sent.
+    pub mail_url: String,
+    /// The sender of the digest.
+    pub mail_from: String,
+    /// The hour (Rome, 0-23) after which the day's digest goes out.
+    pub digest_hour: u32,
 }
 
 impl Default for Config {
@@ -104,6 +111,9 @@ impl Default for Config {
             log_format: "text".into(),
             metrics_token: String::new(),
             jobs: true,
+            mail_url: String::new(),
+            mail_from: "SPRInt <sprint@localhost>".into(),
+            digest_hour: 7,
         }
     }
 }
@@ -218,6 +228,10 @@ KEYS (sprint.toml key / environment variable, default):
                            a Prometheus scraper sends
   jobs                     SPRINT_JOBS                     true (run background jobs here; each
                            job runs once whichever instances run them)
+  mail_url                 SPRINT_MAIL_URL                 empty (no mail); smtp://HOST:PORT of a relay
+                           for the daily digest of each user's inbox (kinds and counts, no names)
+  mail_from                SPRINT_MAIL_FROM                SPRInt <sprint@localhost>
+  digest_hour              SPRINT_DIGEST_HOUR              7 (Rome time; the day's digest goes after it)
 
 Several `sprint serve` processes may share one PostgreSQL database: sessions, login
 throttling and locks live in the database.";
@@ -237,6 +251,15 @@ impl Config {
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| format!("invalid configuration: {e}"))?;
+        if !cfg.mail_url.trim().is_empty() {
+            store::digest::MailSettings::parse_url(cfg.mail_url.trim())?;
+            if cfg.digest_hour > 23 {
+                return Err(format!(
+                    "invalid configuration: digest_hour must be 0-23, found {}",
+                    cfg.digest_hour
+                ));
+            }
+        }
         if let Some(f) = &cfg.database_url_file {
             cfg.database_url = std::fs::read_to_string(f)
                 .map_err(|e| format!("cannot read {}: {e}", f.display()))?
@@ -294,8 +317,27 @@ impl Config {
             minors_prosecutor: self.minors_prosecutor.clone(),
             minors_court: self.minors_court.clone(),
             guardian_max_minors: self.guardian_max_minors,
+            mail: self.mail_settings(),
             ..Default::default()
         }
+    }
+
+    /// The digest's mail settings, when a relay is configured (checked at load).
+    fn mail_settings(&self) -> Option<std::sync::Arc<store::digest::MailSettings>> {
+        let (smtp_host, smtp_port) =
+            store::digest::MailSettings::parse_url(self.mail_url.trim()).ok()?;
+        let base_url = match self.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{}", self.bind),
+            u => u.to_string(),
+        };
+        Some(std::sync::Arc::new(store::digest::MailSettings {
+            smtp_host,
+            smtp_port,
+            from: self.mail_from.clone(),
+            hour: self.digest_hour,
+            base_url,
+            text: std::sync::Arc::new(web::digest_text::FluentText),
+        }))
     }
 
     pub fn web_config(&self) -> web::WebConfig {

@@ -253,6 +253,19 @@ async fn attach_grants(db: &Db, users: &mut [User]) -> Result<()> {
     Ok(())
 }
 
+/// The users who receive the daily digest: active, with an e-mail address, not opted out.
+pub(crate) async fn digest_recipients(db: &Db) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} WHERE u.active AND u.digest AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.id"
+    );
+    let mut users: Vec<User> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .fetch_all(p)
+        .await)
+    .map_err(db_err)?;
+    attach_grants(db, &mut users).await?;
+    Ok(users)
+}
+
 /// Loads a user without permission checks or audit: for authentication only.
 pub(crate) async fn load_user(db: &Db, id: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} WHERE u.id = $1");

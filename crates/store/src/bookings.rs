@@ -272,6 +272,7 @@ pub async fn book(db: &Db, ip: &str, i: &BookInput) -> Result<(String, Booking)>
         Err(e) => return Err(db_err(e)),
     }
     let anon = Ctx::anonymous_from(ip);
+    tell_info_point(&mut tx, &anon, &id, &i.slot_id, &i.service, &i.language).await?;
     audit::append(
         &mut tx,
         &anon,
@@ -325,9 +326,11 @@ pub async fn cancel(db: &Db, ip: &str, code: &str) -> Result<Booking> {
     .await
     .map(|r| r.rows_affected()))
     .map_err(db_err)?;
+    let anon = Ctx::anonymous_from(ip);
+    crate::inbox::resolve(&mut tx, &anon, "booking", &b.id, &["booking"]).await?;
     audit::append(
         &mut tx,
-        &Ctx::anonymous_from(ip),
+        &anon,
         Event::new("booking.cancel", "booking", Some(&b.id)),
     )
     .await?;
@@ -361,14 +364,56 @@ pub async fn move_to(db: &Db, ip: &str, code: &str, slot_id: &str) -> Result<Boo
         }
         Err(e) => return Err(db_err(e)),
     }
+    let anon = Ctx::anonymous_from(ip);
+    crate::inbox::resolve(&mut tx, &anon, "booking", &b.id, &["booking"]).await?;
+    tell_info_point(&mut tx, &anon, &b.id, slot_id, &b.service, &b.language).await?;
     audit::append(
         &mut tx,
-        &Ctx::anonymous_from(ip),
+        &anon,
         Event::new("booking.move", "booking", Some(&b.id)).details(json!({"slot": slot_id})),
     )
     .await?;
     tx.commit().await?;
     find(db, ip, code).await
+}
+
+/// The info point's organisation learns of a booking (its day, time, service and
+/// language; never the phone) in the booking's transaction.
+async fn tell_info_point(
+    tx: &mut crate::db::Tx,
+    ctx: &Ctx,
+    booking_id: &str,
+    slot_id: &str,
+    service: &str,
+    language: &str,
+) -> Result<()> {
+    let (org, name, starts_at): (String, String, Ts) = with_tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT ip.org_id, ip.name, s.starts_at FROM booking_slots s JOIN info_points ip ON ip.id = s.info_point_id \
+         WHERE s.id = $1"
+    )
+    .bind(slot_id)
+    .fetch_one(c)
+    .await)
+    .map_err(db_err)?;
+    let local = domain::clock::rome(starts_at.0);
+    crate::inbox::notify(
+        tx,
+        ctx,
+        crate::inbox::Notice::new(
+            "booking",
+            crate::inbox::To::Queue(&org, domain::policy::Permission::LogContacts),
+            "booking",
+            booking_id,
+            format!("/agenda?day={}", local.format("%Y-%m-%d")),
+        )
+        .summary(format!(
+            "{name} — {} — {service} ({language})",
+            local.format("%d/%m/%Y %H:%M")
+        ))
+        .due(Some(local.date())),
+    )
+    .await?;
+    Ok(())
 }
 
 /// One appointment on the operators' agenda.

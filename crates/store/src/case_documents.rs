@@ -182,8 +182,9 @@ pub(crate) async fn of_case(db: &Db, case_id: &str) -> Result<Vec<Document>> {
 pub async fn download(db: &Db, ctx: &Ctx, case_id: &str, document_id: &str) -> Result<Download> {
     ctx.actor.require(Permission::ViewCases)?;
     let case = load_case(db, case_id).await?.ok_or(Error::NotFound)?;
-    if reach(db, ctx, &case).await? == Reach::None {
-        return Err(Error::Forbidden);
+    let r = reach(db, ctx, &case).await?;
+    if r < Reach::Read {
+        return Err(crate::cases::reach_error(r));
     }
     let sql = format!(
         "SELECT {COLUMNS}, sealed FROM case_documents WHERE id = $1 AND case_id = $2 AND removed_at IS NULL"

@@ -237,6 +237,7 @@ async fn write_step(db: &Db, ctx: &Ctx, a: &Action, step: Step<'_>) -> Result<()
         )
         .await?;
     }
+    tell(&mut tx, ctx, a, kind, due).await?;
     audit::append(
         &mut tx,
         ctx,
@@ -254,6 +255,75 @@ async fn write_step(db: &Db, ctx: &Ctx, a: &Action, step: Step<'_>) -> Result<()
     )
     .await?;
     tx.commit().await
+}
+
+/// Who learns of a step, in its transaction: an answer goes to the inspector who closed the
+/// inspection (or, without one, to every inspector); a verification or a reopening to the
+/// managing body's queue. Each step closes the items it answers.
+async fn tell(
+    tx: &mut crate::db::Tx,
+    ctx: &Ctx,
+    a: &Action,
+    kind: &str,
+    due: Option<NaiveDate>,
+) -> Result<()> {
+    use crate::inbox::{self, Notice, To};
+    let link = format!("/actions/{}", a.id);
+    match kind {
+        "answer" => {
+            inbox::resolve(
+                tx,
+                ctx,
+                "corrective_action",
+                &a.id,
+                &["corrective_action", "action_reopened"],
+            )
+            .await?;
+            let closed_by: (Option<String>,) = with_tx!(&mut *tx, |c| sqlx::query_as(
+                "SELECT closed_by FROM inspections WHERE id = $1"
+            )
+            .bind(&a.inspection_id)
+            .fetch_one(c)
+            .await)
+            .map_err(db_err)?;
+            let to = match &closed_by.0 {
+                Some(u) if inbox::is_user(tx, u).await? => To::User(u),
+                _ => To::Holders(Permission::Inspect),
+            };
+            inbox::notify(
+                tx,
+                ctx,
+                Notice::new("finding_answered", to, "corrective_action", &a.id, link)
+                    .from(Some(&a.org_id))
+                    .summary(format!("{} — {}", a.centre_name, a.action_required)),
+            )
+            .await?;
+        }
+        "verify" | "reopen" => {
+            inbox::resolve(tx, ctx, "corrective_action", &a.id, &["finding_answered"]).await?;
+            inbox::notify(
+                tx,
+                ctx,
+                Notice::new(
+                    if kind == "verify" {
+                        "action_verified"
+                    } else {
+                        "action_reopened"
+                    },
+                    To::Queue(&a.org_id, Permission::AnswerFindings),
+                    "corrective_action",
+                    &a.id,
+                    link,
+                )
+                .from(ctx.actor.org_id.as_deref())
+                .summary(format!("{} — {}", a.centre_name, a.action_required))
+                .due(due.or(Some(a.due_on)).filter(|_| kind == "reopen")),
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn body(v: &str, errs: &mut Vec<FieldError>) -> String {

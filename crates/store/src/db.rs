@@ -50,6 +50,8 @@ pub struct Settings {
     /// Minors one volunteer guardian may follow before an appointment needs confirming
     /// (siblings count as one).
     pub guardian_max_minors: usize,
+    /// The daily e-mail digest of the inbox; `None` (the default) sends no mail.
+    pub mail: Option<Arc<crate::digest::MailSettings>>,
 }
 
 impl Default for Settings {
@@ -69,6 +71,7 @@ impl Default for Settings {
                 "Procura della Repubblica presso il Tribunale per i minorenni di Roma".into(),
             minors_court: "Tribunale per i minorenni di Roma".into(),
             guardian_max_minors: 3,
+            mail: None,
         }
     }
 }

@@ -326,7 +326,7 @@ async fn seed_people(
         ..Default::default()
     };
     let patronato = as_org(&org("patronato1"));
-    people::create_person(
+    let rakibul = people::create_person(
         db,
         &patronato,
         &PersonInput {
@@ -335,6 +335,17 @@ async fn seed_people(
             phone: "+39 351 204 7781".into(),
             ..p("Mohammad Rakibul", "Islam", "male", "2003", "Bangladesh")
         },
+    )
+    .await?;
+    // He agreed at the patronato that his record be shared with the network's services
+    // (journey 1: the info point asks the patronato for it).
+    people::record_consent(
+        db,
+        &patronato,
+        &rakibul,
+        "share_for_referral",
+        true,
+        &(domain::clock::today() - chrono::Duration::days(200)).to_string(),
     )
     .await?;
     for (k, birth) in [
@@ -408,7 +419,8 @@ async fn seed_people(
     crate::demo_network::seed_trainings(db, ids, users).await?;
     crate::demo_network::seed_helpdesk(db, ids, users).await?;
     crate::demo_network::seed_safe_space(db, ids, users).await?;
-    seed_minors(db, ids, users).await
+    seed_minors(db, ids, users).await?;
+    crate::demo_work::seed(db, ids, users).await
 }
 
 /// Reception centres (CAS) under contract with the Prefecture, with a week of presences:
@@ -877,6 +889,7 @@ async fn seed_cases(
         &when,
         "Sportello Unico per l'Immigrazione, via Ostiense 131/L",
         "Consegna dei documenti originali (demo)",
+        "",
     )
     .await?;
     let prefettura = as_org(&org("prefettura"));

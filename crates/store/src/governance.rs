@@ -853,6 +853,21 @@ pub async fn add_action(db: &Db, ctx: &Ctx, meeting_id: &str, i: &ActionInput) -
     .await
     .map(|r| r.rows_affected()))
     .map_err(db_err)?;
+    crate::inbox::notify(
+        &mut tx,
+        ctx,
+        crate::inbox::Notice::new(
+            "action_item",
+            crate::inbox::To::User(i.owner_id.trim()),
+            "action_item",
+            &id,
+            format!("/network/meetings/{meeting_id}#actions"),
+        )
+        .from(ctx.actor.org_id.as_deref())
+        .summary(i.title.trim())
+        .due(due),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -914,6 +929,7 @@ pub async fn complete_action(db: &Db, ctx: &Ctx, id: &str, version: i32, note: &
     if n == 0 {
         return Err(Error::Conflict);
     }
+    crate::inbox::resolve(&mut tx, ctx, "action_item", id, &["action_item"]).await?;
     audit::append(
         &mut tx,
         ctx,

@@ -131,6 +131,20 @@ pub async fn ask(db: &Db, ctx: &Ctx, i: &AskInput) -> Result<String> {
     .await
     .map(|r| r.rows_affected()))
     .map_err(db_err)?;
+    crate::inbox::notify(
+        &mut tx,
+        ctx,
+        crate::inbox::Notice::new(
+            "helpdesk_question",
+            crate::inbox::To::Holders(Permission::AnswerHelpdesk),
+            "helpdesk_question",
+            &id,
+            format!("/helpdesk/{id}"),
+        )
+        .from(Some(&org))
+        .summary(i.subject.trim()),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -168,6 +182,30 @@ pub async fn answer(db: &Db, ctx: &Ctx, id: &str, version: i32, answer: &str) ->
     if n == 0 {
         return Err(Error::Conflict);
     }
+    // The first answer closes the question in the answerers' inboxes and tells the asker;
+    // a correction tells them again.
+    crate::inbox::resolve(
+        &mut tx,
+        ctx,
+        "helpdesk_question",
+        id,
+        &["helpdesk_question"],
+    )
+    .await?;
+    crate::inbox::notify(
+        &mut tx,
+        ctx,
+        crate::inbox::Notice::new(
+            "helpdesk_answer",
+            crate::inbox::To::User(&q.asked_by),
+            "helpdesk_question",
+            id,
+            format!("/helpdesk/{id}"),
+        )
+        .from(ctx.actor.org_id.as_deref())
+        .summary(q.subject.clone()),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,

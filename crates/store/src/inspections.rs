@@ -920,19 +920,40 @@ pub async fn close(db: &Db, ctx: &Ctx, id: &str, input: &CloseInput) -> Result<S
     // Corrective actions first: once the inspection is closed its findings are frozen.
     let today = domain::clock::today();
     for f in &sheet.findings {
+        let action_id = new_id();
+        let due = today + chrono::Duration::days(i64::from(f.due_days));
         with_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO corrective_actions (id, finding_id, centre_id, due_on, status, version, updated_at) \
              VALUES ($1,$2,$3,$4,'open',1,$5)"
         )
-        .bind(new_id())
+        .bind(&action_id)
         .bind(&f.id)
         .bind(&sheet.inspection.centre_id)
-        .bind(today + chrono::Duration::days(i64::from(f.due_days)))
+        .bind(due)
         .bind(now)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
         .map_err(db_err)?;
+        // The managing body's queue learns of each action with the inspection's closing.
+        crate::inbox::notify(
+            &mut tx,
+            ctx,
+            crate::inbox::Notice::new(
+                "corrective_action",
+                crate::inbox::To::Queue(&sheet.inspection.org_id, Permission::AnswerFindings),
+                "corrective_action",
+                &action_id,
+                format!("/actions/{action_id}"),
+            )
+            .from(ctx.actor.org_id.as_deref())
+            .summary(format!(
+                "{} — {}",
+                sheet.inspection.centre_name, f.action_required
+            ))
+            .due(Some(due)),
+        )
+        .await?;
     }
     let n = with_tx!(&mut tx, |c| sqlx::query(
         "UPDATE inspections SET status = 'closed', visited_on = $1, summary = $2, score = $3, content = $4, \

@@ -125,6 +125,10 @@ pub async fn schedule(db: &Db, now: Ts) -> Result<usize> {
             added += 1;
         }
     }
+    // The inbox's daily digest, when mail is configured: one job per day.
+    if crate::digest::schedule(db, now).await? {
+        added += 1;
+    }
     Ok(added)
 }
 
@@ -251,6 +255,21 @@ pub async fn perform(db: &Db, job: &Job, now: Ts) -> std::result::Result<String,
                 )
             })
             .map_err(|e| e.to_string()),
+        crate::digest::KIND => {
+            let day = serde_json::from_str::<serde_json::Value>(&job.payload)
+                .ok()
+                .and_then(|v| v.get("day")?.as_str()?.parse::<chrono::NaiveDate>().ok())
+                .ok_or_else(|| "digest job without a day".to_string())?;
+            crate::digest::run(db, day)
+                .await
+                .map(|o| {
+                    format!(
+                        "digests: {} composed, {} sent, {} given up",
+                        o.composed, o.sent, o.failed
+                    )
+                })
+                .map_err(|e| e.to_string())
+        }
         other => Err(format!("unknown job kind {other}")),
     }
 }

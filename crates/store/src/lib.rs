@@ -3,6 +3,7 @@
 //! Feature modules check permissions through `domain::policy` before touching data and
 //! append to the audit log in the same transaction as the write they record.
 
+pub mod access;
 pub mod account;
 pub mod appointments;
 pub mod audit;
@@ -25,9 +26,14 @@ pub mod demo;
 pub mod demo_monitoring;
 mod demo_network;
 mod demo_portal;
+mod demo_work;
 pub mod dialect;
+pub mod digest;
+pub mod duplicates;
 pub mod governance;
 pub mod helpdesk;
+pub mod home;
+pub mod inbox;
 pub mod info_points;
 pub mod inspections;
 pub mod jobs;
@@ -37,6 +43,7 @@ pub mod minor_events;
 pub mod minors;
 pub mod people;
 pub mod placement;
+pub mod purposes;
 pub mod referrals;
 pub mod reports;
 pub mod risk;

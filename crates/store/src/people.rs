@@ -392,6 +392,24 @@ pub async fn create_person(db: &Db, ctx: &Ctx, input: &PersonInput) -> Result<St
     Ok(id)
 }
 
+/// Registers a person the operator says is someone else than the likely matches they were
+/// shown: the pairs go to the duplicate queue of each owner, in the same transaction, so
+/// that the doubt is settled by people who can act on it rather than lost.
+pub async fn create_person_despite(
+    db: &Db,
+    ctx: &Ctx,
+    input: &PersonInput,
+    shown: &[Candidate],
+) -> Result<String> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let v = input.check()?;
+    let mut tx = db.begin().await?;
+    let id = create_person_in(&mut tx, ctx, &v).await?;
+    crate::duplicates::record_in(&mut tx, ctx, &id, shown).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Registers a checked person inside a larger write (a minor's intake), so that either
 /// both are stored or neither.
 pub(crate) async fn create_person_in(tx: &mut Tx, ctx: &Ctx, v: &PersonValues) -> Result<String> {
@@ -621,6 +639,16 @@ pub struct Merge {
     pub undone_at: Option<Ts>,
 }
 
+/// Whether the actor may merge this record with another (or undo a merge): they work on
+/// it, or their grant reaches the whole programme (a merge reads nothing of the record). A
+/// merge across organisations otherwise goes through both owners (`duplicates`).
+async fn may_merge(db: &Db, ctx: &Ctx, p: &Person) -> Result<bool> {
+    if ctx.actor.scope_for(Permission::EditPeople) == Some(Scope::All) {
+        return Ok(true);
+    }
+    Ok(person_reach(db, ctx, p).await?.can_work())
+}
+
 /// Merges `merged_id` into `kept_id`: the same person registered twice. Nothing is
 /// deleted: the merged record points at the kept one and its history shows there.
 pub async fn merge_persons(
@@ -633,12 +661,7 @@ pub async fn merge_persons(
     ctx.actor.require(Permission::EditPeople)?;
     // The record being worked on must be within reach before anything else is said.
     let kept = load_person(db, kept_id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::EditPeople,
-        &kept.owner_org_id,
-        Some(&kept.created_by),
-    ) {
+    if !may_merge(db, ctx, &kept).await? {
         return Err(Error::Forbidden);
     }
     if kept_id == merged_id {
@@ -647,12 +670,7 @@ pub async fn merge_persons(
     let merged = load_person(db, merged_id)
         .await?
         .ok_or(Error::field("other", "merge_other_unknown"))?;
-    if !reaches(
-        ctx,
-        Permission::EditPeople,
-        &merged.owner_org_id,
-        Some(&merged.created_by),
-    ) {
+    if !may_merge(db, ctx, &merged).await? {
         return Err(Error::Forbidden);
     }
     if kept.merged_into.is_some() || merged.merged_into.is_some() {
@@ -662,10 +680,24 @@ pub async fn merge_persons(
     if reason.chars().count() > 500 {
         return Err(Error::field("reason", "field_too_long"));
     }
+    let mut tx = db.begin().await?;
+    let id = merge_in(&mut tx, ctx, kept_id, merged_id, reason).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a merge whose permissions the caller checked (a merge of one's own records, or
+/// one both owners agreed to), with the pair of the duplicate queue it settles.
+pub(crate) async fn merge_in(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    kept_id: &str,
+    merged_id: &str,
+    reason: &str,
+) -> Result<String> {
     let now = Ts::now();
     let id = new_id();
-    let mut tx = db.begin().await?;
-    let n = with_tx!(&mut tx, |c| {
+    let n = with_tx!(&mut *tx, |c| {
         sqlx::query("UPDATE persons SET merged_into = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND merged_into IS NULL")
             .bind(kept_id)
             .bind(now)
@@ -678,16 +710,17 @@ pub async fn merge_persons(
     if n == 0 {
         return Err(Error::Conflict);
     }
-    with_tx!(&mut tx, |c| {
-        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2")
+    with_tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE persons SET version = version + 1, updated_at = $1 WHERE id = $2 AND merged_into IS NULL")
             .bind(now)
             .bind(kept_id)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
     })
-    .map_err(db_err)?;
-    with_tx!(&mut tx, |c| {
+    .map_err(db_err)
+    .and_then(|n| if n == 0 { Err(Error::Conflict) } else { Ok(n) })?;
+    with_tx!(&mut *tx, |c| {
         sqlx::query("INSERT INTO person_merges (id, kept_id, merged_id, reason, merged_by, merged_at) VALUES ($1,$2,$3,$4,$5,$6)")
             .bind(&id)
             .bind(kept_id)
@@ -700,14 +733,14 @@ pub async fn merge_persons(
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
+    crate::duplicates::settle_in(tx, ctx, kept_id, merged_id).await?;
     audit::append(
-        &mut tx,
+        tx,
         ctx,
         Event::new("person.merge", "person", Some(kept_id))
             .details(json!({"merged": merged_id, "merge": id})),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -730,12 +763,7 @@ pub async fn undo_merge(db: &Db, ctx: &Ctx, merge_id: &str) -> Result<Merge> {
     }
     for pid in [&m.kept_id, &m.merged_id] {
         let p = load_person(db, pid).await?.ok_or(Error::NotFound)?;
-        if !reaches(
-            ctx,
-            Permission::EditPeople,
-            &p.owner_org_id,
-            Some(&p.created_by),
-        ) {
+        if !may_merge(db, ctx, &p).await? {
             return Err(Error::Forbidden);
         }
     }
@@ -799,27 +827,196 @@ pub async fn merges_into(db: &Db, id: &str) -> Result<Vec<Merge>> {
     .map_err(db_err)
 }
 
-/// Opens a person's record if the actor's scope reaches it; the read is audited.
-pub async fn get_person(db: &Db, ctx: &Ctx, id: &str) -> Result<Person> {
-    ctx.actor.require(Permission::ViewPeople)?;
-    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
+/// How far the actor reaches into a person's record, and through what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonReach {
+    /// Nothing beyond what a duplicate check shows.
+    None,
+    /// Reached only through the programme-wide grant: a purpose must be stated first.
+    NeedsPurpose,
+    /// A case of the person is referred to the actor's organisation and not yet accepted:
+    /// the referral's summary, not the record.
+    Summary,
+    Read(Via),
+    Work(Via),
+}
+
+/// Why a record is open to the actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// The actor's organisation owns it (or the actor registered it, for own scope).
+    Own,
+    /// An access request granted to the actor's organisation (its id).
+    Grant(String),
+    /// A case of the person referred to the actor's organisation and accepted.
+    Referral,
+    /// A stated purpose under the programme-wide grant.
+    Purpose(String),
+}
+
+impl PersonReach {
+    pub fn can_read(&self) -> bool {
+        matches!(self, PersonReach::Read(_) | PersonReach::Work(_))
+    }
+    pub fn can_work(&self) -> bool {
+        matches!(self, PersonReach::Work(_))
+    }
+    pub fn via(&self) -> Option<&Via> {
+        match self {
+            PersonReach::Read(v) | PersonReach::Work(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The audit details of a read through this reach.
+    fn audit_details(&self) -> serde_json::Value {
+        match self.via() {
+            Some(Via::Grant(g)) => json!({"via": "grant", "grant": g}),
+            Some(Via::Referral) => json!({"via": "referral"}),
+            Some(Via::Purpose(p)) => json!({"via": "purpose", "purpose": p}),
+            _ => json!({}),
+        }
+    }
+}
+
+/// Whether `perm` reaches a record of `owner_org` (registered by `created_by`) from within
+/// the actor's own organisation: for a programme-wide grant, only its own organisation's
+/// records count here (the rest needs a purpose).
+pub(crate) fn within_own(
+    ctx: &Ctx,
+    perm: Permission,
+    owner_org: &str,
+    created_by: Option<&str>,
+) -> bool {
+    if ctx.actor.kind == domain::policy::ActorKind::System && ctx.actor.org_id.is_none() {
+        return true;
+    }
+    match ctx.actor.scope_for(perm) {
+        Some(Scope::All) | Some(Scope::Organisation) => {
+            ctx.actor.org_id.as_deref() == Some(owner_org)
+        }
+        Some(Scope::Own) => created_by.is_some() && created_by == Some(ctx.actor.id.as_str()),
+        None => false,
+    }
+}
+
+/// The actor's reach into a person's record (see `PersonReach`).
+pub async fn person_reach(db: &Db, ctx: &Ctx, p: &Person) -> Result<PersonReach> {
+    let actor = &ctx.actor;
+    if !actor.can(Permission::ViewPeople) {
+        return Ok(PersonReach::None);
+    }
+    let edit = actor.can(Permission::EditPeople);
+    if within_own(
         ctx,
         Permission::ViewPeople,
         &p.owner_org_id,
         Some(&p.created_by),
     ) {
-        // A case of this person referred to the actor's organisation opens the record too.
-        let shared = match ctx.actor.org_id.as_deref() {
-            Some(org) => crate::cases::person_shared_with(db, id, org).await?,
-            None => false,
-        };
-        if !shared {
-            return Err(Error::Forbidden);
+        return Ok(
+            if edit
+                && within_own(
+                    ctx,
+                    Permission::EditPeople,
+                    &p.owner_org_id,
+                    Some(&p.created_by),
+                )
+            {
+                PersonReach::Work(Via::Own)
+            } else {
+                PersonReach::Read(Via::Own)
+            },
+        );
+    }
+    if let Some(org) = actor.org_id.as_deref() {
+        // A grant holds while the person's latest word on sharing is a yes.
+        if let Some(g) = crate::access::open_grant(db, &p.id, org).await?
+            && has_consent(db, &p.id, ConsentPurpose::ShareForReferral).await?
+        {
+            return Ok(if g.work && edit {
+                PersonReach::Work(Via::Grant(g.id))
+            } else {
+                PersonReach::Read(Via::Grant(g.id))
+            });
+        }
+        match crate::cases::person_referral_state(db, &p.id, org).await? {
+            crate::cases::ReferralState::Accepted => return Ok(PersonReach::Read(Via::Referral)),
+            crate::cases::ReferralState::Waiting => return Ok(PersonReach::Summary),
+            crate::cases::ReferralState::None => {}
         }
     }
-    audit::record(db, ctx, Event::new("person.read", "person", Some(id))).await?;
+    if actor.scope_for(Permission::ViewPeople) == Some(Scope::All) && actor.org_id.is_some() {
+        return Ok(
+            match crate::purposes::active(db, ctx, "person", &p.id).await? {
+                Some(purpose) if edit => PersonReach::Work(Via::Purpose(purpose)),
+                Some(purpose) => PersonReach::Read(Via::Purpose(purpose)),
+                None => PersonReach::NeedsPurpose,
+            },
+        );
+    }
+    Ok(PersonReach::None)
+}
+
+fn reach_error(r: &PersonReach) -> Error {
+    match r {
+        PersonReach::NeedsPurpose => Error::PurposeRequired,
+        _ => Error::Forbidden,
+    }
+}
+
+/// A person's record with the actor's reach into it; the read is audited (naming the
+/// grant, referral or purpose it went through). Anything short of a read is refused:
+/// `PurposeRequired` when a stated purpose would open it, `Forbidden` otherwise.
+pub async fn open_person(db: &Db, ctx: &Ctx, id: &str) -> Result<(Person, PersonReach)> {
+    ctx.actor.require(Permission::ViewPeople)?;
+    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
+    let r = person_reach(db, ctx, &p).await?;
+    if !r.can_read() {
+        return Err(reach_error(&r));
+    }
+    audit::record(
+        db,
+        ctx,
+        Event::new("person.read", "person", Some(id)).details(r.audit_details()),
+    )
+    .await?;
+    Ok((p, r))
+}
+
+/// Opens a person's record if the actor reaches it; the read is audited.
+pub async fn get_person(db: &Db, ctx: &Ctx, id: &str) -> Result<Person> {
+    open_person(db, ctx, id).await.map(|(p, _)| p)
+}
+
+/// The record, if the actor may work on it (their own organisation's, a work grant, or a
+/// stated purpose under the programme-wide grant).
+async fn require_person_work(db: &Db, ctx: &Ctx, id: &str) -> Result<Person> {
+    ctx.actor.require(Permission::EditPeople)?;
+    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
+    let r = person_reach(db, ctx, &p).await?;
+    if !r.can_work() {
+        return Err(reach_error(&r));
+    }
     Ok(p)
+}
+
+/// What a duplicate check shows of a record (names, birth, nationality, its organisation):
+/// for the page of a record the actor cannot open, where they may ask for access.
+pub async fn summary(db: &Db, ctx: &Ctx, id: &str) -> Result<Summary> {
+    ctx.actor.require(Permission::SearchPeople)?;
+    let sql = format!("SELECT {SUMMARY_COLUMNS} WHERE p.id = $1");
+    let row: Option<Summary> = with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+    .map_err(db_err)?;
+    let row = row.ok_or(Error::NotFound)?;
+    audit::record(
+        db,
+        ctx,
+        Event::new("person.summary_read", "person", Some(id)),
+    )
+    .await?;
+    Ok(row)
 }
 
 /// Saves an edit unless someone else saved in between (then `Conflict`, nothing written).
@@ -830,17 +1027,8 @@ pub async fn update_person(
     version: i32,
     input: &PersonInput,
 ) -> Result<()> {
-    ctx.actor.require(Permission::EditPeople)?;
     // Whether the record is within reach is answered before anything about the input.
-    let current = load_person(db, id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::EditPeople,
-        &current.owner_org_id,
-        Some(&current.created_by),
-    ) {
-        return Err(Error::Forbidden);
-    }
+    require_person_work(db, ctx, id).await?;
     let v = input.check()?;
     let mut tx = db.begin().await?;
     write_fields(&mut tx, id, version, &v).await?;
@@ -952,16 +1140,7 @@ pub async fn record_consent(
     given: bool,
     on: &str,
 ) -> Result<()> {
-    ctx.actor.require(Permission::EditPeople)?;
-    let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::EditPeople,
-        &p.owner_org_id,
-        Some(&p.created_by),
-    ) {
-        return Err(Error::Forbidden);
-    }
+    require_person_work(db, ctx, person_id).await?;
     let purpose =
         ConsentPurpose::parse(purpose).ok_or(Error::field("purpose", "field_required"))?;
     let on_date = NaiveDate::parse_from_str(on.trim(), "%Y-%m-%d")
@@ -1038,12 +1217,7 @@ pub async fn add_vulnerability(
 ) -> Result<()> {
     ctx.actor.require(Permission::ViewVulnerabilities)?;
     let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::ViewVulnerabilities,
-        &p.owner_org_id,
-        Some(&p.created_by),
-    ) {
+    if !vulnerability_reach(db, ctx, &p).await? {
         return Err(Error::Forbidden);
     }
     let cat = Vulnerability::parse(category).ok_or(Error::field("category", "field_required"))?;
@@ -1083,6 +1257,31 @@ pub async fn add_vulnerability(
     tx.commit().await
 }
 
+/// Whether the actor may read and record a person's vulnerabilities (art. 17, special
+/// category): the owning organisation; under the programme-wide grant, with a stated
+/// purpose or once a referral of the person is accepted. Never through an access grant or
+/// a referral still waiting for its answer: that data stays with the owner.
+pub async fn vulnerability_reach(db: &Db, ctx: &Ctx, p: &Person) -> Result<bool> {
+    if !ctx.actor.can(Permission::ViewVulnerabilities) {
+        return Ok(false);
+    }
+    if within_own(
+        ctx,
+        Permission::ViewVulnerabilities,
+        &p.owner_org_id,
+        Some(&p.created_by),
+    ) {
+        return Ok(true);
+    }
+    if ctx.actor.scope_for(Permission::ViewVulnerabilities) != Some(Scope::All) {
+        return Ok(false);
+    }
+    Ok(matches!(
+        person_reach(db, ctx, p).await?.via(),
+        Some(Via::Purpose(_)) | Some(Via::Referral)
+    ))
+}
+
 /// Reads (decrypts) a person's vulnerabilities; every read is audited.
 pub async fn vulnerabilities(
     db: &Db,
@@ -1091,12 +1290,7 @@ pub async fn vulnerabilities(
 ) -> Result<Vec<VulnerabilityEntry>> {
     ctx.actor.require(Permission::ViewVulnerabilities)?;
     let p = load_person(db, person_id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::ViewVulnerabilities,
-        &p.owner_org_id,
-        Some(&p.created_by),
-    ) {
+    if !vulnerability_reach(db, ctx, &p).await? {
         return Err(Error::Forbidden);
     }
     let mut ids = vec![person_id.to_string()];
@@ -1222,14 +1416,11 @@ pub async fn export_data(db: &Db, ctx: &Ctx, id: &str) -> Result<Export> {
 /// year, nationality); names, contacts, identifiers and vulnerabilities are removed. Cases
 /// and the audit log keep pointing at the pseudonymised record.
 pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
-    ctx.actor.require(Permission::EditPeople)?;
-    let p = load_person(db, id).await?.ok_or(Error::NotFound)?;
-    if !reaches(
-        ctx,
-        Permission::EditPeople,
-        &p.owner_org_id,
-        Some(&p.created_by),
-    ) {
+    let p = require_person_work(db, ctx, id).await?;
+    // Erasure is the owner's to carry out (or the Prefecture's, with a stated purpose),
+    // never an organisation's that was only given access.
+    let r = person_reach(db, ctx, &p).await?;
+    if matches!(r.via(), Some(Via::Grant(_)) | Some(Via::Referral)) {
         return Err(Error::Forbidden);
     }
     let now = Ts::now();
@@ -1263,6 +1454,10 @@ pub async fn pseudonymise(db: &Db, ctx: &Ctx, id: &str) -> Result<()> {
     for sql in [
         "DELETE FROM person_identifiers WHERE person_id = $1",
         "DELETE FROM person_vulnerabilities WHERE person_id = $1",
+        // What organisations wrote to each other about the person, and the inbox's copy.
+        "UPDATE access_requests SET note = '', answer = '' WHERE person_id = $1",
+        "UPDATE duplicate_pairs SET note = '', answer = '' WHERE new_id = $1 OR old_id = $1",
+        "UPDATE inbox_items SET summary = '' WHERE person_id = $1",
         "DELETE FROM case_notes WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE case_appointments SET purpose = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
         "UPDATE referrals SET note = NULL, answer = NULL, outcome = NULL WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::audit::{self, Event};
 use crate::catalogue::legal_rules;
 use crate::db::{Ctx, Db, db_err};
+use crate::inbox::{self, Notice, To};
 use crate::minors::Minor;
 use crate::{Ts, new_id, with_pool, with_tx};
 
@@ -254,6 +255,21 @@ pub async fn request_transfer(
         }
         Err(e) => return Err(db_err(e)),
     }
+    inbox::notify(
+        &mut tx,
+        ctx,
+        Notice::new(
+            "transfer_request",
+            To::Queue(&row.org_id, Permission::AnswerTransfers),
+            "minor_transfer",
+            &id,
+            "/transfers".to_string(),
+        )
+        .person(&m.person_id)
+        .from(Some(&m.hub_org_id))
+        .summary(row.centre_name.clone()),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -393,6 +409,41 @@ pub async fn answer_transfer(
             return Err(Error::field("answer", "placement_full"));
         }
     }
+    inbox::resolve(&mut tx, ctx, "minor_transfer", id, &["transfer_request"]).await?;
+    let (requested_by, person, centre_org, centre_name): (String, String, String, String) =
+        with_tx!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT t.requested_by, m.person_id, c.org_id, c.name FROM minor_transfers t \
+                 JOIN minors m ON m.id = t.minor_id JOIN centres c ON c.id = t.centre_id WHERE t.id = $1",
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await
+        })
+        .map_err(db_err)?;
+    inbox::notify(
+        &mut tx,
+        ctx,
+        Notice::new(
+            if accept {
+                "transfer_accepted"
+            } else {
+                "transfer_refused"
+            },
+            To::User(&requested_by),
+            "minor_transfer",
+            id,
+            format!("/minors/{minor}/placement"),
+        )
+        .person(&person)
+        .from(Some(&centre_org))
+        .summary(if accept {
+            centre_name
+        } else {
+            format!("{centre_name}: {answer}")
+        }),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,

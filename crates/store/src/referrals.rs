@@ -10,7 +10,8 @@ use serde_json::json;
 
 use crate::audit::{self, Event};
 use crate::cases::{event, require_work};
-use crate::db::{Ctx, Db, db_err};
+use crate::db::{Ctx, Db, Tx, db_err};
+use crate::inbox::{self, Notice, To};
 use crate::{Ts, new_id, with_pool, with_tx};
 
 /// What the sender asks for.
@@ -161,6 +162,24 @@ pub async fn refer(
         Kind::Transfer => "transfer_requested",
     };
     event(&mut tx, ctx, case_id, ev, Some(target.name.clone())).await?;
+    inbox::notify(
+        &mut tx,
+        ctx,
+        Notice::new(
+            match kind {
+                Kind::Referral => "referral",
+                Kind::Transfer => "case_transfer",
+            },
+            To::Queue(to_org, Permission::EditCases),
+            "referral",
+            &id,
+            format!("/cases/{case_id}"),
+        )
+        .person(&case.person_id)
+        .from(Some(&from))
+        .summary(note.clone().unwrap_or_default()),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -243,6 +262,26 @@ pub async fn decide_referral(
         (true, false) => "transfer_rejected",
     };
     event(&mut tx, ctx, &r.case_id, kind, answer.clone()).await?;
+    inbox::resolve(
+        &mut tx,
+        ctx,
+        "referral",
+        &r.id,
+        &["referral", "case_transfer"],
+    )
+    .await?;
+    tell_sender(
+        &mut tx,
+        ctx,
+        &r,
+        if accept {
+            "referral_accepted"
+        } else {
+            "referral_rejected"
+        },
+        answer.clone().unwrap_or_default(),
+    )
+    .await?;
     audit::append(
         &mut tx,
         ctx,
@@ -300,9 +339,10 @@ pub async fn complete_referral(
         ctx,
         &r.case_id,
         "referral_completed",
-        Some(outcome),
+        Some(outcome.clone()),
     )
     .await?;
+    tell_sender(&mut tx, ctx, &r, "referral_completed", outcome).await?;
     audit::append(
         &mut tx,
         ctx,
@@ -312,6 +352,43 @@ pub async fn complete_referral(
     .await?;
     tx.commit().await?;
     Ok(r.case_id)
+}
+
+/// Tells whoever sent a referral that it was answered or completed (in the transaction of
+/// the answer).
+async fn tell_sender(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    r: &Referral,
+    kind: &'static str,
+    summary: String,
+) -> Result<()> {
+    let (sender, person): (String, String) = with_tx!(&mut *tx, |c| {
+        sqlx::query_as(
+            "SELECT r.created_by, c.person_id FROM referrals r JOIN cases c ON c.id = r.case_id WHERE r.id = $1",
+        )
+        .bind(&r.id)
+        .fetch_one(c)
+        .await
+    })
+    .map_err(db_err)?;
+    // Referrals sent by the platform itself (the demo) have no user to tell: the sending
+    // organisation's case workers are told instead.
+    let to = if inbox::is_user(tx, &sender).await? {
+        To::User(&sender)
+    } else {
+        To::Queue(&r.from_org_id, Permission::EditCases)
+    };
+    inbox::notify(
+        tx,
+        ctx,
+        Notice::new(kind, to, "referral", &r.id, format!("/cases/{}", r.case_id))
+            .person(&person)
+            .from(Some(&r.to_org_id))
+            .summary(summary),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The case a referral belongs to, for one of the two organisations it connects.

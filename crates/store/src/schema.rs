@@ -88,6 +88,12 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "report_runs",
     "report_cube",
     "report_cells",
+    "access_requests",
+    "duplicate_pairs",
+    "stated_purposes",
+    "inbox_items",
+    "mail_outbox",
+    "inbox_deliveries",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

@@ -84,6 +84,7 @@ fn badge(user: &User, restricted: bool) -> Badge {
             .collect(),
         actor: user.actor(),
         restricted,
+        inbox: 0,
     }
 }
 
@@ -130,7 +131,18 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
                 let restricted = !s.is_active()
                     || s.user.must_change_password
                     || store::auth::must_enrol_totp(&s.user, st.cfg.require_totp_for_admins);
-                info.user = Some(badge(&s.user, restricted));
+                let mut b = badge(&s.user, restricted);
+                // The header of every page counts what waits in the inbox (three indexed
+                // counts; not for files, which have no header).
+                if !restricted && !path.starts_with("/assets/") {
+                    b.inbox = store::inbox::count_open(&st.db, &b.actor)
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "inbox count failed");
+                            0
+                        });
+                }
+                info.user = Some(b);
                 info.csrf = s.csrf_token.clone();
                 req.extensions_mut()
                     .insert(CurrentSession { session: s, token });

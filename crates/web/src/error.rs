@@ -89,6 +89,19 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     error_response(&info, status, &err)
 }
 
+/// The record a path is about, for the purpose form: `/people/{id}…` or `/cases/{id}…`.
+fn purpose_subject(path: &str) -> Option<(&'static str, &str)> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut parts = path.trim_start_matches('/').split('/');
+    let kind = match parts.next()? {
+        "people" => "person",
+        "cases" => "case",
+        _ => return None,
+    };
+    let id = parts.next().filter(|id| !id.is_empty())?;
+    Some((kind, id))
+}
+
 /// The localised body for an error: JSON under /api, an HTML page elsewhere.
 pub fn error_response(info: &ReqInfo, status: StatusCode, err: &ErrorInfo) -> Response {
     let message = info.tr.t(err.code);
@@ -105,6 +118,23 @@ pub fn error_response(info: &ReqInfo, status: StatusCode, err: &ErrorInfo) -> Re
             "fields": fields,
         });
         (status, axum::Json(body)).into_response()
+    } else if let (Some((kind, id)), "purpose_required") = (purpose_subject(&info.path), err.code) {
+        // A record reached only through the programme-wide grant: ask why, then open it.
+        let page = crate::routes::access::purpose_page(
+            info,
+            kind,
+            id,
+            &format!(
+                "/{}/{id}",
+                if kind == "person" { "people" } else { "cases" }
+            ),
+            "",
+            "",
+            Default::default(),
+        );
+        let mut r = render(&page);
+        *r.status_mut() = status;
+        r
     } else {
         let page = ErrorPage {
             page: info.page(&info.tr.t(&format!("{}-title", err.code))),

@@ -51,6 +51,26 @@ impl Tr {
             .unwrap_or_else(|| id.to_string())
     }
 
+    /// The message `id` with a number (plural forms select on it).
+    pub fn tc(&self, id: &str, name: &'static str, n: i64) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(n));
+        LOCALES
+            .try_lookup_with_args(&langid(self.lang), id, &args)
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The message `id` with several arguments.
+    pub fn tn(&self, id: &str, args: &[(&'static str, String)]) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        for (k, v) in args {
+            map.insert(Cow::Borrowed(*k), FluentValue::from(v.clone()));
+        }
+        LOCALES
+            .try_lookup_with_args(&langid(self.lang), id, &map)
+            .unwrap_or_else(|| id.to_string())
+    }
+
     /// Whether `id` exists in this very language (no fallback): for completeness tests.
     pub fn has_own(lang: UiLang, id: &str) -> bool {
         let ftl = match lang {

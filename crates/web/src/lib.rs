@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod auth;
 pub mod csrf;
+pub mod digest_text;
 pub mod error;
 pub mod export;
 pub mod forms;

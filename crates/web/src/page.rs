@@ -21,6 +21,8 @@ pub struct Badge {
     pub actor: Actor,
     /// Only the TOTP step or a forced password change is open: show no navigation.
     pub restricted: bool,
+    /// How many items wait in the user's inbox (shown in the header of every page).
+    pub inbox: i64,
 }
 
 /// Per-request facts, stored in the request extensions.
@@ -64,7 +66,7 @@ impl PageCtx {
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
     }
-    pub fn t1(&self, id: &str, name: &'static str, value: &str) -> String {
+    pub fn t1(&self, id: &str, name: &'static str, value: impl std::fmt::Display) -> String {
         self.tr.t1(id, name, value)
     }
     /// Today in Rome (`YYYY-MM-DD`), for date fields' defaults and limits.

@@ -379,6 +379,36 @@ export const PAGES = [
   { name: 'hub dashboard (minors officer)', user: 'sara', path: '/reports?board=hub&by=nationality' },
   { name: 'monitoring dashboard (inspector)', user: 'paolo', path: '/reports?board=monitoring&by=org_id' },
   { name: 'open data', user: null, path: '/it/open-data' },
+  { name: 'inbox', user: 'luca', path: '/inbox' },
+  { name: 'access requests', user: 'luca', path: '/access-requests' },
+  {
+    name: 'access request to answer',
+    user: 'luca',
+    path: '/access-requests',
+    reach: async (page) => {
+      await follow(page, page.locator('a[href^="/access-requests/"]', { hasText: 'Aliou Ndiaye' }));
+      assert.match(pathOf(page), /^\/access-requests\/[^/]+$/);
+    },
+  },
+  { name: 'duplicates queue', user: 'giulia', path: '/people/duplicates' },
+  {
+    name: 'record of another organisation (403, ask for access)',
+    user: 'giulia',
+    path: '/people?q=Rakibul',
+    reach: async (page) => {
+      await follow(page, page.locator('a.ask-access'), 403);
+      assert.match(pathOf(page), /^\/people\/[^/]+$/);
+    },
+  },
+  {
+    name: 'purpose of a programme-wide read (403)',
+    user: 'marco',
+    path: '/people?q=Olena',
+    reach: async (page) => {
+      await follow(page, page.locator('.match a[href^="/people/"]', { hasText: 'Olena' }), 403);
+      await page.locator('form[action="/purposes"]').waitFor();
+    },
+  },
   { name: 'not found (404)', user: 'roberto', path: '/questa-pagina-non-esiste', status: 404 },
   { name: 'forbidden (403)', user: 'marco', path: '/admin/users', status: 403 },
 ];

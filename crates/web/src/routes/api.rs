@@ -13,7 +13,7 @@ use store::account::{Org, OrgInput, User, UserFilter};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::{api_cases, api_centres, api_minors, api_monitoring, api_network};
+use super::{api_cases, api_centres, api_minors, api_monitoring, api_network, api_work};
 use crate::auth::Auth;
 use crate::error::{AppResult, Rendered};
 use crate::state::AppState;
@@ -480,15 +480,48 @@ pub async fn create_person(
     Ok(json(StatusCode::CREATED, PersonOut::from(created)))
 }
 
-#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "people", params(("id" = String, Path)),
-    responses((status = 200, body = PersonOut), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+/// Why a record outside the caller's organisation and its referrals is read (callers
+/// whose grant reaches the whole programme). Kept in the audit log with every read.
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PurposeQuery {
+    /// `supervision`, `legal_check`, `complaint`, `data_subject_request` or `other`.
+    pub purpose: Option<String>,
+    /// Required with `other`.
+    pub purpose_note: Option<String>,
+}
+
+impl PurposeQuery {
+    pub async fn state(&self, st: &AppState, auth: &Auth, kind: &str, id: &str) -> AppResult<()> {
+        store::purposes::state(
+            &st.db,
+            &auth.ctx,
+            kind,
+            id,
+            self.purpose.as_deref().unwrap_or_default(),
+            self.purpose_note.as_deref().unwrap_or_default(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "people", params(("id" = String, Path), PurposeQuery),
+    responses((status = 200, body = PersonOut), (status = 403, body = ApiError, description = "`forbidden` (ask the owner for access: `POST /api/v1/persons/{id}/access-requests`), or `purpose_required`: state a `purpose`"), (status = 404, body = ApiError)),
     security(("bearer" = [])))]
 pub async fn person(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<PurposeQuery>,
 ) -> AppResult<Response> {
-    let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
+    let p = match store::people::get_person(&st.db, &auth.ctx, &id).await {
+        Err(domain::Error::PurposeRequired) if q.purpose.is_some() => {
+            q.state(&st, &auth, "person", &id).await?;
+            store::people::get_person(&st.db, &auth.ctx, &id).await?
+        }
+        r => r?,
+    };
     Ok(json(StatusCode::OK, PersonOut::from(p)))
 }
 
@@ -629,7 +662,9 @@ impl Modify for CommonErrors {
           api_network::attendance, api_network::minutes, api_network::add_action_item,
           api_network::my_action_items, api_network::action_item_done, api_network::courses,
           api_network::course, api_network::session_attendance, api_network::questions,
-          api_network::ask, api_network::answer, api_network::kb),
+          api_network::ask, api_network::answer, api_network::kb,
+          api_work::request_access, api_work::access_requests, api_work::grant, api_work::refuse,
+          crate::routes::inbox::api),
     components(schemas(OrgOut, UserOut, GrantOut, ApiError, FieldOut, NewOrg, PersonOut, IdentifierOut, CandidateOut, PersonIn, PersonFields,
                        api_cases::CaseOut, api_cases::DeadlineOut, api_cases::TaskOut, api_cases::ReferralOut,
                        api_cases::NoteOut, api_cases::AppointmentOut, api_cases::DocumentOut, api_cases::NewCase,
@@ -652,7 +687,9 @@ impl Modify for CommonErrors {
                        api_network::NewMeeting, api_network::AttendanceIn, api_network::MinutesStep,
                        api_network::NewActionItem, api_network::DoneIn, api_network::CourseOut, api_network::SessionOut,
                        api_network::ParticipantOut, api_network::CourseRecordOut, api_network::SessionAttendanceIn,
-                       api_network::QuestionOut, api_network::NewQuestion, api_network::AnswerIn, api_network::KbEntryOut)),
+                       api_network::QuestionOut, api_network::NewQuestion, api_network::AnswerIn, api_network::KbEntryOut,
+                       api_work::AccessRequestIn, api_work::AccessAnswerIn, api_work::AccessRequestOut,
+                       api_work::AccessListOut, crate::routes::inbox::ItemOut, crate::routes::inbox::InboxOut)),
     modifiers(&BearerAuth, &CommonErrors)
 )]
 pub struct ApiDoc;

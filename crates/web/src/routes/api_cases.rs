@@ -219,17 +219,28 @@ pub struct NewTask {
     /// YYYY-MM-DD
     #[serde(default)]
     due_on: String,
+    /// Who does it: `user:ID` or `org:ID` (a queue) of an organisation working on the case;
+    /// empty for no one in particular.
+    #[serde(default)]
+    assignee: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = CaseOut), (status = 403, body = ApiError), (status = 404, body = ApiError)),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path), crate::routes::api::PurposeQuery),
+    responses((status = 200, body = CaseOut), (status = 403, body = ApiError, description = "`forbidden`, or `purpose_required`: the case is outside the caller's organisation and referrals, so the call must state a `purpose`"), (status = 404, body = ApiError)),
     security(("bearer" = [])))]
 pub async fn case(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::routes::api::PurposeQuery>,
 ) -> AppResult<Response> {
-    let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
+    let v = match store::cases::get_case(&st.db, &auth.ctx, &id).await {
+        Err(domain::Error::PurposeRequired) if q.purpose.is_some() => {
+            q.state(&st, &auth, "case", &id).await?;
+            store::cases::get_case(&st.db, &auth.ctx, &id).await?
+        }
+        r => r?,
+    };
     Ok(json(StatusCode::OK, CaseOut::from(v)))
 }
 
@@ -261,7 +272,7 @@ pub async fn add_task(
     // Whether the case is within reach is answered before anything about the body.
     store::cases::require_work(&st.db, &auth.ctx, &id).await?;
     let Json(t) = payload.map_err(rejection)?;
-    store::cases::add_task(&st.db, &auth.ctx, &id, &t.title, &t.due_on, None).await?;
+    store::cases::add_task(&st.db, &auth.ctx, &id, &t.title, &t.due_on, &t.assignee).await?;
     let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
     Ok(json(StatusCode::CREATED, CaseOut::from(v)))
 }
@@ -410,6 +421,9 @@ pub struct NewAppointment {
     place: String,
     #[serde(default)]
     purpose: String,
+    /// A partner organisation the appointment is with (it is asked to confirm it).
+    #[serde(default)]
+    partner_org: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/appointments", tag = "cases", params(("id" = String, Path)), request_body = NewAppointment,
@@ -430,6 +444,7 @@ pub async fn add_appointment(
         &a.starts_at,
         &a.place,
         &a.purpose,
+        &a.partner_org,
     )
     .await?;
     let v = store::cases::get_case(&st.db, &auth.ctx, &id).await?;

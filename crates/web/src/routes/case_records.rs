@@ -42,6 +42,9 @@ pub struct AppointmentForm {
     place: String,
     #[serde(default)]
     purpose: String,
+    /// A partner organisation the appointment is with (it confirms or proposes a time).
+    #[serde(default)]
+    partner_org: String,
 }
 
 pub async fn add_appointment(
@@ -57,6 +60,7 @@ pub async fn add_appointment(
         &f.starts_at,
         &f.place,
         &f.purpose,
+        &f.partner_org,
     )
     .await
     {
@@ -68,6 +72,7 @@ pub async fn add_appointment(
                 ("starts_at", f.starts_at),
                 ("place", f.place),
                 ("purpose", f.purpose),
+                ("partner_org", f.partner_org),
             ]);
             on_error(&st, &auth, &id, e, kept).await
         }
@@ -87,6 +92,38 @@ pub async fn appointment_status(
     Form(f): Form<AppointmentStatusForm>,
 ) -> AppResult<Response> {
     match store::appointments::set_status(&st.db, &auth.ctx, &id, &appointment, &f.status).await {
+        Ok(()) => Ok(see_other(&format!("/cases/{id}#appointments"))),
+        Err(e) => on_error(&st, &auth, &id, e, Kept::default()).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ProposalForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    version: i32,
+}
+
+/// `POST /cases/{id}/appointments/{a}/proposal`: the case takes the partner's proposed time,
+/// or keeps its own.
+pub async fn answer_proposal(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, appointment)): Path<(String, String)>,
+    Form(f): Form<ProposalForm>,
+) -> AppResult<Response> {
+    let accept = f.answer == "accept";
+    match store::appointments::answer_proposal(
+        &st.db,
+        &auth.ctx,
+        &id,
+        &appointment,
+        f.version,
+        accept,
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!("/cases/{id}#appointments"))),
         Err(e) => on_error(&st, &auth, &id, e, Kept::default()).await,
     }

@@ -78,6 +78,9 @@ pub struct NewCasePage {
 pub struct NewCaseQuery {
     #[serde(default)]
     person: String,
+    /// The procedure to propose (from an access request granted to open it).
+    #[serde(default)]
+    procedure: String,
 }
 
 fn procedure_choices(procs: &[Procedure], lang: &str) -> Vec<(String, String)> {
@@ -99,7 +102,7 @@ pub async fn new_form(
         page: auth.info.page(&auth.info.tr.t("case-new-title")),
         person,
         procedures: procedure_choices(&procs, auth.lang().as_str()),
-        selected: String::new(),
+        selected: q.procedure,
         filed_on: String::new(),
         errors: FormErrors::default(),
     }))
@@ -161,6 +164,8 @@ pub struct CasePage {
     /// The procedure has a published public page, so a leaflet can be printed for the
     /// person in their language.
     pub leaflet: bool,
+    /// Who may be given a task: (value, label, organisation).
+    pub assignees: Vec<(String, String, String)>,
     pub langs: &'static [(&'static str, &'static str, bool)],
 }
 
@@ -200,9 +205,12 @@ impl CasePage {
             "decided_on",
             "status",
             "body",
+            "assignee",
             "starts_at",
             "place",
             "purpose",
+            "partner_org",
+            "proposal",
             "doc_title",
             "file",
             "answer",
@@ -270,9 +278,15 @@ async fn case_page(
     let leaflet = store::service_texts::public_page(&st.db, &v.case.procedure_code, "it")
         .await?
         .is_some();
+    let assignees = if v.can_work {
+        store::cases::assignees(&st.db, &v.case.id).await?
+    } else {
+        vec![]
+    };
     let tr = auth.info.tr;
     Ok(CasePage {
         leaflet,
+        assignees,
         langs: domain::languages::LANGUAGES,
         page: auth
             .info
@@ -375,6 +389,9 @@ pub struct TaskForm {
     title: String,
     #[serde(default)]
     due_on: String,
+    /// `user:ID`, `org:ID` or empty.
+    #[serde(default)]
+    assignee: String,
 }
 
 pub async fn add_task(
@@ -383,10 +400,14 @@ pub async fn add_task(
     Path(id): Path<String>,
     Form(f): Form<TaskForm>,
 ) -> AppResult<Response> {
-    match store::cases::add_task(&st.db, &auth.ctx, &id, &f.title, &f.due_on, None).await {
-        Ok(()) => Ok(see_other(&format!("/cases/{id}?done=task#tasks"))),
+    match store::cases::add_task(&st.db, &auth.ctx, &id, &f.title, &f.due_on, &f.assignee).await {
+        Ok(_) => Ok(see_other(&format!("/cases/{id}?done=task#tasks"))),
         Err(e) => {
-            let kept = Kept(vec![("title", f.title), ("due_on", f.due_on)]);
+            let kept = Kept(vec![
+                ("title", f.title),
+                ("due_on", f.due_on),
+                ("assignee", f.assignee),
+            ]);
             on_error(&st, &auth, &id, e, kept).await
         }
     }

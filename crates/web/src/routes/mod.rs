@@ -20,6 +20,7 @@ use crate::error::render_errors;
 use crate::headers::security_headers;
 use crate::state::AppState;
 
+pub mod access;
 pub mod actions;
 pub mod api;
 pub mod api_cases;
@@ -27,6 +28,7 @@ pub mod api_centres;
 pub mod api_minors;
 pub mod api_monitoring;
 pub mod api_network;
+pub mod api_work;
 pub mod audit;
 pub mod booking;
 pub mod case_records;
@@ -34,11 +36,13 @@ pub mod cases;
 pub mod catalogue;
 pub mod centres;
 pub mod content;
+pub mod duplicates;
 pub mod front_office;
 pub mod guide;
 pub mod health;
 pub mod helpdesk;
 pub mod home;
+pub mod inbox;
 pub mod inspection_pdf;
 pub mod inspections;
 pub mod login;
@@ -49,6 +53,7 @@ pub mod monitoring;
 pub mod network;
 pub mod open_data;
 pub mod orgs;
+pub mod partner;
 pub mod people;
 pub mod person_export;
 pub mod placement;
@@ -259,6 +264,121 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         method: "POST",
         path: "/people/{person}/merges/no-such-merge/undo",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/inbox",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/inbox/no-such-item/done",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/people/duplicates",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/duplicates/no-such-pair/merge",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/duplicates/no-such-pair/ask",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/duplicates/no-such-pair/answer",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/duplicates/no-such-pair/distinct",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/people/{person}/access-requests",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/access-requests",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/access-requests/no-such-request",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/access-requests/no-such-request/grant",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/access-requests/no-such-request/refuse",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/access-requests/no-such-request/withdraw",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/access-requests/no-such-request/revoke",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/purposes",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/appointments/no-such-appointment",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/appointments/no-such-appointment/answer",
+        access: Access::Perm(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/cases/{case}/appointments/no-such-appointment/proposal",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/inbox",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/persons/{person}/access-requests",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/api/v1/access-requests",
+        access: Access::Perm(P::SearchPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/access-requests/no-such-request/grant",
+        access: Access::Perm(P::EditPeople),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/api/v1/access-requests/no-such-request/refuse",
         access: Access::Perm(P::EditPeople),
     },
     RouteSpec {
@@ -1045,6 +1165,26 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit", get(audit::list))
         .route("/people", get(people::list).post(people::create))
         .route("/people/new", get(people::new_form))
+        .route("/people/duplicates", get(duplicates::show))
+        .route("/people/duplicates/{id}/merge", post(duplicates::merge))
+        .route("/people/duplicates/{id}/ask", post(duplicates::ask))
+        .route("/people/duplicates/{id}/answer", post(duplicates::answer))
+        .route(
+            "/people/duplicates/{id}/distinct",
+            post(duplicates::distinct),
+        )
+        .route("/people/{id}/access-requests", post(access::request))
+        .route("/access-requests", get(access::list))
+        .route("/access-requests/{id}", get(access::show))
+        .route("/access-requests/{id}/grant", post(access::grant))
+        .route("/access-requests/{id}/refuse", post(access::refuse))
+        .route("/access-requests/{id}/withdraw", post(access::withdraw))
+        .route("/access-requests/{id}/revoke", post(access::revoke))
+        .route("/purposes", post(access::state_purpose))
+        .route("/inbox", get(inbox::show))
+        .route("/inbox/{id}/done", post(inbox::mark_done))
+        .route("/appointments/{id}", get(partner::show))
+        .route("/appointments/{id}/answer", post(partner::answer))
         .route("/people/check", post(people::check))
         .route("/people/{id}", get(people::show).post(people::update))
         .route("/people/{id}/edit", get(people::edit_form))
@@ -1233,6 +1373,10 @@ pub fn router(state: AppState) -> Router {
             post(case_records::appointment_status),
         )
         .route(
+            "/cases/{id}/appointments/{appointment}/proposal",
+            post(case_records::answer_proposal),
+        )
+        .route(
             "/cases/{id}/documents",
             post(case_records::upload_document).layer(DefaultBodyLimit::max(upload_limit(&state))),
         )
@@ -1266,6 +1410,17 @@ pub fn router(state: AppState) -> Router {
 
     let api = Router::new()
         .route("/api/v1/me", get(api::me))
+        .route("/api/v1/inbox", get(inbox::api))
+        .route(
+            "/api/v1/persons/{id}/access-requests",
+            post(api_work::request_access),
+        )
+        .route("/api/v1/access-requests", get(api_work::access_requests))
+        .route("/api/v1/access-requests/{id}/grant", post(api_work::grant))
+        .route(
+            "/api/v1/access-requests/{id}/refuse",
+            post(api_work::refuse),
+        )
         .route(
             "/api/v1/organisations",
             get(api::orgs).post(api::create_org),

@@ -190,18 +190,17 @@ pub async fn create(
             ));
         }
     };
-    if f.confirm_new.is_none() {
-        let candidates = store::people::likely_matches(&st.db, &auth.ctx, &values, None).await?;
-        if !candidates.is_empty() {
-            return Ok(form_again(
-                StatusCode::OK,
-                FormErrors::default(),
-                views(&auth, candidates),
-                f.input,
-            ));
-        }
+    let candidates = store::people::likely_matches(&st.db, &auth.ctx, &values, None).await?;
+    if f.confirm_new.is_none() && !candidates.is_empty() {
+        return Ok(form_again(
+            StatusCode::OK,
+            FormErrors::default(),
+            views(&auth, candidates),
+            f.input,
+        ));
     }
-    match store::people::create_person(&st.db, &auth.ctx, &f.input).await {
+    // "Someone else": the pairs go to the owners' duplicate queues with the new record.
+    match store::people::create_person_despite(&st.db, &auth.ctx, &f.input, &candidates).await {
         Ok(id) => Ok(see_other(&format!("/people/{id}?done=created"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(errors) => Ok(form_again(
@@ -258,12 +257,20 @@ pub struct PersonPage {
     pub merges: Vec<store::people::Merge>,
     pub cases: Vec<store::cases::CaseRow>,
     pub can_open_case: bool,
+    /// Open pairs of the duplicate queue with this record.
+    pub pairs: Vec<store::duplicates::Pair>,
+    /// How the record is open to the reader when it is not their organisation's: the
+    /// grant (with its last day), a referral, or a stated purpose.
+    pub via: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct Done {
     #[serde(default)]
     done: Option<String>,
+    /// A purpose to propose on the access request form (from the duplicate queue).
+    #[serde(default)]
+    purpose: Option<String>,
 }
 
 async fn person_page(
@@ -273,9 +280,9 @@ async fn person_page(
     done: Option<&str>,
     errors: FormErrors,
 ) -> AppResult<PersonPage> {
-    let p = store::people::get_person(&st.db, &auth.ctx, id).await?;
+    let (p, reach) = store::people::open_person(&st.db, &auth.ctx, id).await?;
     let tr = auth.info.tr;
-    let vulnerabilities = if auth.ctx.actor.can(Permission::ViewVulnerabilities) {
+    let vulnerabilities = if store::people::vulnerability_reach(&st.db, &auth.ctx, &p).await? {
         Some(
             store::people::vulnerabilities(&st.db, &auth.ctx, id)
                 .await?
@@ -289,25 +296,56 @@ async fn person_page(
     } else {
         None
     };
-    let can_edit =
-        auth.ctx
-            .actor
-            .reaches(Permission::EditPeople, &p.owner_org_id, Some(&p.created_by));
-    let duplicates = match (can_edit && p.merged_into.is_none(), p.to_input().check()) {
+    let can_edit = reach.can_work();
+    let own = matches!(reach.via(), Some(store::people::Via::Own));
+    // Merging here is for records of the reader's own organisation; pairs across
+    // organisations go through both owners (the duplicate queue).
+    let duplicates = match (
+        own && can_edit && p.merged_into.is_none(),
+        p.to_input().check(),
+    ) {
         (true, Ok(v)) => views(
             auth,
             store::people::likely_matches(&st.db, &auth.ctx, &v, Some(&p.id))
                 .await?
                 .into_iter()
-                .filter(|c| c.can_open)
+                .filter(|c| c.person.owner_org_id == p.owner_org_id)
                 .collect(),
         ),
         _ => vec![],
+    };
+    let pairs = if own {
+        store::duplicates::of_person(&st.db, &auth.ctx, &p.id).await?
+    } else {
+        vec![]
+    };
+    let via = match reach.via() {
+        Some(store::people::Via::Grant(g)) => {
+            let r = store::access::get(&st.db, &auth.ctx, g).await?;
+            Some(tr.t1(
+                "person-via-grant",
+                "org",
+                format!(
+                    "{} ({})",
+                    r.owner_org_name,
+                    r.valid_until.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+                ),
+            ))
+        }
+        Some(store::people::Via::Referral) => Some(tr.t("person-via-referral")),
+        Some(store::people::Via::Purpose(purpose)) => Some(tr.t1(
+            "person-via-purpose",
+            "purpose",
+            tr.t(&format!("purpose-{purpose}")),
+        )),
+        _ => None,
     };
     let merges = store::people::merges_into(&st.db, &p.id).await?;
     let cases = store::cases::cases_of_person(&st.db, &auth.ctx, &p.id).await?;
     Ok(PersonPage {
         cases,
+        pairs,
+        via,
         can_open_case: auth.ctx.actor.can(Permission::EditCases) && p.merged_into.is_none(),
         duplicates,
         merges,
@@ -323,11 +361,7 @@ async fn person_page(
             .iter()
             .map(|v| (v.as_str(), tr.t(&format!("consent-{v}"))))
             .collect(),
-        can_edit: auth.ctx.actor.reaches(
-            Permission::EditPeople,
-            &p.owner_org_id,
-            Some(&p.created_by),
-        ),
+        can_edit,
         done: done
             .filter(|c| {
                 [
@@ -337,6 +371,7 @@ async fn person_page(
                     "vulnerability",
                     "merged",
                     "unmerged",
+                    "access-granted",
                 ]
                 .contains(c)
             })
@@ -364,8 +399,26 @@ pub async fn show(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> AppResult<Response> {
-    let page = person_page(&st, &auth, &id, d.done.as_deref(), FormErrors::default()).await?;
-    Ok(render(&page))
+    match person_page(&st, &auth, &id, d.done.as_deref(), FormErrors::default()).await {
+        Ok(page) => Ok(render(&page)),
+        // A record the reader cannot open: what a duplicate check shows, and a way to ask
+        // its organisation for access.
+        Err(AppError(domain::Error::Forbidden)) if auth.ctx.actor.can(Permission::SearchPeople) => {
+            crate::routes::access::access_page(
+                &st,
+                &auth,
+                &id,
+                store::access::RequestInput {
+                    purpose: d.purpose.clone().unwrap_or_default(),
+                    ..Default::default()
+                },
+                FormErrors::default(),
+                d.done.as_deref(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn edit_form(
@@ -374,12 +427,8 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     auth.ctx.actor.require(Permission::EditPeople)?;
-    let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
-    if !auth
-        .ctx
-        .actor
-        .reaches(Permission::EditPeople, &p.owner_org_id, Some(&p.created_by))
-    {
+    let (p, reach) = store::people::open_person(&st.db, &auth.ctx, &id).await?;
+    if !reach.can_work() {
         return Err(AppError(domain::Error::Forbidden));
     }
     Ok(render(&PersonForm {

@@ -45,8 +45,9 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_not_by_reco
         scrape(&mut c, Some("wrong")).await.status,
         StatusCode::UNAUTHORIZED
     );
-    c.login_ok("marco").await;
-    let people = c.get("/people?q=Ahmed").await;
+    // An info point's operator, opening a record of her own organisation.
+    c.login_ok("giulia").await;
+    let people = c.get("/people?q=Fatima").await;
     assert_eq!(people.status, StatusCode::OK);
     let person = people
         .body
