@@ -760,6 +760,39 @@ pub async fn set_own_language(db: &Db, ctx: &Ctx, lang: UiLang) -> Result<()> {
     tx.commit().await
 }
 
+/// The user's own choice of the daily e-mail digest of their inbox.
+pub async fn set_own_digest(db: &Db, ctx: &Ctx, on: bool) -> Result<()> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("UPDATE users SET digest = $1 WHERE id = $2")
+            .bind(on)
+            .bind(&ctx.actor.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("user.set_digest", "user", Some(&ctx.actor.id)).details(json!({"on": on})),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Whether the user receives the daily digest (when the platform sends mail).
+pub async fn own_digest(db: &Db, ctx: &Ctx) -> Result<bool> {
+    let row: Option<(bool,)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT digest FROM users WHERE id = $1"
+    )
+    .bind(&ctx.actor.id)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?;
+    Ok(row.is_some_and(|r| r.0))
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ApiToken {
     pub id: String,

@@ -387,15 +387,20 @@ async fn tell_info_point(
     service: &str,
     language: &str,
 ) -> Result<()> {
-    let (org, name, starts_at): (String, String, Ts) = with_tx!(&mut *tx, |c| sqlx::query_as(
-        "SELECT ip.org_id, ip.name, s.starts_at FROM booking_slots s JOIN info_points ip ON ip.id = s.info_point_id \
-         WHERE s.id = $1"
+    let (org, name, starts_at, service_name): (String, String, Ts, Option<String>) =
+        with_tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT ip.org_id, ip.name, s.starts_at, (SELECT pr.name_it FROM procedures pr WHERE pr.code = $2) \
+         FROM booking_slots s JOIN info_points ip ON ip.id = s.info_point_id WHERE s.id = $1"
     )
     .bind(slot_id)
+    .bind(service)
     .fetch_one(c)
     .await)
     .map_err(db_err)?;
     let local = domain::clock::rome(starts_at.0);
+    // The service by its name in the operators' language of record, the language by its code
+    // (the agenda lists both in full).
+    let service = service_name.unwrap_or_else(|| service.to_string());
     crate::inbox::notify(
         tx,
         ctx,

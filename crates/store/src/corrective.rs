@@ -30,6 +30,9 @@ pub struct Action {
     pub status: String,
     pub version: i32,
     pub visited_on: Option<NaiveDate>,
+    /// Who of the managing body does it (else its queue).
+    pub assigned_to: Option<String>,
+    pub assigned_name: Option<String>,
 }
 
 impl Action {
@@ -60,9 +63,11 @@ impl ActionEvent {
 }
 
 const COLUMNS: &str = "a.id, a.finding_id, f.inspection_id, a.centre_id, c.name AS centre_name, c.org_id, \
-    f.severity, f.description, f.action_required, a.due_on, a.status, a.version, i.visited_on \
+    f.severity, f.description, f.action_required, a.due_on, a.status, a.version, i.visited_on, \
+    a.assigned_to, au.full_name AS assigned_name \
     FROM corrective_actions a JOIN findings f ON f.id = a.finding_id \
-    JOIN inspections i ON i.id = f.inspection_id JOIN centres c ON c.id = a.centre_id";
+    JOIN inspections i ON i.id = f.inspection_id JOIN centres c ON c.id = a.centre_id \
+    LEFT JOIN users au ON au.id = a.assigned_to";
 
 /// What the list of actions is narrowed to.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -135,6 +140,99 @@ pub async fn get(db: &Db, ctx: &Ctx, id: &str) -> Result<(Action, Vec<ActionEven
             .collect();
     }
     Ok((a, events))
+}
+
+/// Who of a managing body may be given its actions: its active users who answer findings.
+pub async fn assignees(db: &Db, org: &str) -> Result<Vec<(String, String)>> {
+    let rows: Vec<(String, String, String)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT u.id, u.full_name, r.role FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.org_id = $1 AND u.active ORDER BY u.full_name"
+    )
+    .bind(org)
+    .fetch_all(p)
+    .await)
+    .map_err(db_err)?;
+    let mut out: Vec<(String, String)> = vec![];
+    for (id, name, role) in rows {
+        let answers = domain::account::Role::parse(&role).is_some_and(|r| {
+            domain::policy::role_permissions(r).contains(&Permission::AnswerFindings)
+        });
+        if answers && !out.iter().any(|(i, _)| *i == id) {
+            out.push((id, name));
+        }
+    }
+    Ok(out)
+}
+
+/// The managing body gives an action to one of its people: it leaves the body's queue for
+/// that person's inbox. Guarded by the action's version.
+pub async fn assign(db: &Db, ctx: &Ctx, id: &str, user: &str, version: i32) -> Result<()> {
+    ctx.actor.require(Permission::AnswerFindings)?;
+    let (a, _) = get(db, ctx, id).await?;
+    if !ctx
+        .actor
+        .reaches(Permission::AnswerFindings, &a.org_id, None)
+    {
+        return Err(Error::Forbidden);
+    }
+    if a.status == "verified" {
+        return Err(Error::field("assignee", "action_already_verified"));
+    }
+    if !assignees(db, &a.org_id)
+        .await?
+        .iter()
+        .any(|(u, _)| u == user)
+    {
+        return Err(Error::field("assignee", "field_invalid_choice"));
+    }
+    let mut tx = db.begin().await?;
+    let n = with_tx!(&mut tx, |c| {
+        sqlx::query(
+        "UPDATE corrective_actions SET assigned_to = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND version = $4"
+    )
+    .bind(user)
+    .bind(Ts::now())
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })
+    .map_err(db_err)?;
+    if n == 0 {
+        return Err(Error::Conflict);
+    }
+    crate::inbox::resolve(
+        &mut tx,
+        ctx,
+        "corrective_action",
+        id,
+        &["corrective_action", "action_reopened"],
+    )
+    .await?;
+    crate::inbox::notify(
+        &mut tx,
+        ctx,
+        crate::inbox::Notice::new(
+            "corrective_action",
+            crate::inbox::To::User(user),
+            "corrective_action",
+            id,
+            format!("/actions/{id}"),
+        )
+        .from(ctx.actor.org_id.as_deref())
+        .summary(format!("{} — {}", a.centre_name, a.action_required))
+        .due(Some(a.due_on)),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        ctx,
+        Event::new("action.assign", "corrective_action", Some(id)).details(json!({"to": user})),
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// A step on an action as typed.

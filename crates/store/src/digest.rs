@@ -125,24 +125,22 @@ async fn unsent(
     actor: &Actor,
     before: Ts,
 ) -> Result<Vec<(String, String, Option<NaiveDate>)>> {
-    let (user, org, perms) = crate::inbox::reader_binds(actor);
     let mut out = vec![];
-    let at = perms.len() + 3;
-    for part in crate::inbox::reader_parts(perms.len()) {
+    for (part, binds) in crate::inbox::reader_parts(actor, 3) {
         let sql = format!(
             "SELECT i.id, i.kind, i.due_on FROM inbox_items i WHERE i.done_at IS NULL AND {part} \
-             AND i.created_at < ${at} \
-             AND NOT EXISTS (SELECT 1 FROM inbox_deliveries d WHERE d.item_id = i.id AND d.user_id = $1) \
+             AND i.created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM inbox_deliveries d WHERE d.item_id = i.id AND d.user_id = $2) \
              ORDER BY i.created_at"
         );
         let rows: Vec<(String, String, Option<NaiveDate>)> = with_pool!(db, |p| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(&user)
-                .bind(&org);
-            for code in &perms {
-                q = q.bind(*code);
+                .bind(before)
+                .bind(&actor.id);
+            for b in &binds {
+                q = q.bind(b);
             }
-            q.bind(before).fetch_all(p).await
+            q.fetch_all(p).await
         })
         .map_err(db_err)?;
         out.extend(rows);

@@ -396,7 +396,10 @@ pub struct ActionItem {
     pub meeting_id: String,
     pub body_name: String,
     pub title: String,
-    pub owner_id: String,
+    /// The user who does it, or none when it is for an organisation's queue.
+    pub owner_id: Option<String>,
+    pub owner_org_id: Option<String>,
+    /// The user's name, or the organisation's.
     pub owner_name: String,
     pub due_on: NaiveDate,
     pub done_at: Option<Ts>,
@@ -411,9 +414,10 @@ impl ActionItem {
     }
 }
 
-const ACTION_SELECT: &str = "SELECT a.id, a.meeting_id, b.name AS body_name, a.title, a.owner_id, u.full_name AS owner_name, \
-     a.due_on, a.done_at, a.done_note, a.version FROM action_items a \
-     JOIN meetings m ON m.id = a.meeting_id JOIN bodies b ON b.id = m.body_id JOIN users u ON u.id = a.owner_id";
+const ACTION_SELECT: &str = "SELECT a.id, a.meeting_id, b.name AS body_name, a.title, a.owner_id, a.owner_org_id, \
+     COALESCE(u.full_name, o.name, '') AS owner_name, a.due_on, a.done_at, a.done_note, a.version FROM action_items a \
+     JOIN meetings m ON m.id = a.meeting_id JOIN bodies b ON b.id = m.body_id LEFT JOIN users u ON u.id = a.owner_id \
+     LEFT JOIN organisations o ON o.id = a.owner_org_id";
 
 /// Present or absent, per member in office on the meeting's day (absent: not recorded).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -812,25 +816,41 @@ pub async fn add_decision(
 #[serde(default)]
 pub struct ActionInput {
     pub title: String,
+    /// A user's id, or `org:ID` for an organisation's queue (any of its members does it).
     pub owner_id: String,
     /// `YYYY-MM-DD`
     pub due_on: String,
 }
 
-/// An action item decided at a meeting, for one person, by a date.
+/// An action item decided at a meeting, for one person or an organisation's queue, by a
+/// date; the owner finds it in their inbox and on their home page.
 pub async fn add_action(db: &Db, ctx: &Ctx, meeting_id: &str, i: &ActionInput) -> Result<String> {
     ctx.actor.require(Permission::ManageNetwork)?;
     meeting_row(db, meeting_id).await?;
     let mut errors = vec![];
     text("title", &i.title, 500, true, &mut errors);
-    let owner: Option<(String,)> = with_pool!(db, |p| sqlx::query_as(
-        "SELECT id FROM users WHERE id = $1 AND active"
-    )
-    .bind(i.owner_id.trim())
-    .fetch_optional(p)
-    .await)
+    let wanted = i.owner_id.trim();
+    let (user, org) = match wanted.strip_prefix("org:") {
+        Some(o) => (None, Some(o)),
+        None => (Some(wanted), None),
+    };
+    let known: Option<(String,)> = match (user, org) {
+        (Some(u), _) => with_pool!(db, |p| sqlx::query_as(
+            "SELECT id FROM users WHERE id = $1 AND active"
+        )
+        .bind(u)
+        .fetch_optional(p)
+        .await),
+        (_, Some(o)) => with_pool!(db, |p| sqlx::query_as(
+            "SELECT id FROM organisations WHERE id = $1 AND active"
+        )
+        .bind(o)
+        .fetch_optional(p)
+        .await),
+        _ => Ok(None),
+    }
     .map_err(db_err)?;
-    if owner.is_none() {
+    if known.is_none() {
         errors.push(FieldError::new("owner_id", "field_invalid_choice"));
     }
     let due = date("due_on", &i.due_on, true, &mut errors);
@@ -840,12 +860,13 @@ pub async fn add_action(db: &Db, ctx: &Ctx, meeting_id: &str, i: &ActionInput) -
     let id = new_id();
     let mut tx = db.begin().await?;
     with_tx!(&mut tx, |c| sqlx::query(
-        "INSERT INTO action_items (id, meeting_id, title, owner_id, due_on, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)"
+        "INSERT INTO action_items (id, meeting_id, title, owner_id, owner_org_id, due_on, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)"
     )
     .bind(&id)
     .bind(meeting_id)
     .bind(i.title.trim())
-    .bind(i.owner_id.trim())
+    .bind(user)
+    .bind(org)
     .bind(due)
     .bind(&ctx.actor.id)
     .bind(Ts::now())
@@ -858,7 +879,10 @@ pub async fn add_action(db: &Db, ctx: &Ctx, meeting_id: &str, i: &ActionInput) -
         ctx,
         crate::inbox::Notice::new(
             "action_item",
-            crate::inbox::To::User(i.owner_id.trim()),
+            match (user, org) {
+                (_, Some(o)) => crate::inbox::To::Queue(o, Permission::ViewOrganisations),
+                _ => crate::inbox::To::User(wanted),
+            },
             "action_item",
             &id,
             format!("/network/meetings/{meeting_id}#actions"),
@@ -879,14 +903,17 @@ pub async fn add_action(db: &Db, ctx: &Ctx, meeting_id: &str, i: &ActionInput) -
     Ok(id)
 }
 
-/// The signed-in person's open action items, the nearest due first: the home page's list.
+/// The signed-in person's open action items, and their organisation's queue's, the
+/// nearest due first: the home page's list.
 pub async fn my_actions(db: &Db, ctx: &Ctx) -> Result<Vec<ActionItem>> {
     signed_in(ctx)?;
     let sql = format!(
-        "{ACTION_SELECT} WHERE a.owner_id = $1 AND a.done_at IS NULL ORDER BY a.due_on, a.title"
+        "{ACTION_SELECT} WHERE (a.owner_id = $1 OR (a.owner_id IS NULL AND a.owner_org_id = $2)) \
+         AND a.done_at IS NULL ORDER BY a.due_on, a.title"
     );
     with_pool!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(&ctx.actor.id)
+        .bind(ctx.actor.org_id.clone().unwrap_or_default())
         .fetch_all(p)
         .await)
     .map_err(db_err)
@@ -902,7 +929,11 @@ pub async fn complete_action(db: &Db, ctx: &Ctx, id: &str, version: i32, note: &
         .await)
     .map_err(db_err)?
     .ok_or(Error::NotFound)?;
-    if item.owner_id != ctx.actor.id && !manager(ctx) {
+    let mine = item.owner_id.as_deref() == Some(ctx.actor.id.as_str())
+        || (item.owner_id.is_none()
+            && item.owner_org_id.is_some()
+            && item.owner_org_id == ctx.actor.org_id);
+    if !mine && !manager(ctx) {
         return Err(Error::Forbidden);
     }
     if item.done_at.is_some() {
@@ -939,7 +970,8 @@ pub async fn complete_action(db: &Db, ctx: &Ctx, id: &str, version: i32, note: &
     tx.commit().await
 }
 
-/// Who an action item can be given to: every active user, as "name — organisation".
+/// Who an action item can be given to: every active user, as "name — organisation", then
+/// every active organisation as a queue (`org:ID`).
 pub async fn owner_choices(db: &Db, ctx: &Ctx) -> Result<Vec<(String, String)>> {
     ctx.actor.require(Permission::ManageNetwork)?;
     let rows: Vec<(String, String, String)> = with_pool!(db, |p| sqlx::query_as(
@@ -949,9 +981,19 @@ pub async fn owner_choices(db: &Db, ctx: &Ctx) -> Result<Vec<(String, String)>> 
     .fetch_all(p)
     .await)
     .map_err(db_err)?;
+    let orgs: Vec<(String, String)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT id, name FROM organisations WHERE active ORDER BY name"
+    )
+    .fetch_all(p)
+    .await)
+    .map_err(db_err)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, org)| (id, format!("{name} — {org}")))
+        .chain(
+            orgs.into_iter()
+                .map(|(id, name)| (format!("org:{id}"), name)),
+        )
         .collect())
 }
 

@@ -142,10 +142,10 @@ pub async fn notify(tx: &mut Tx, ctx: &Ctx, n: Notice<'_>) -> Result<String> {
         To::Queue(o, p) => (None, Some(o), Some(p.code())),
         To::Holders(p) => (None, None, Some(p.code())),
     };
-    // Nobody is told of their own doing; and what the platform itself did (seeding, the
-    // command line) has no user to tell.
+    // Nobody is told of their own doing (work one gives oneself still waits in one's inbox);
+    // and what the platform itself did (seeding, the command line) has no user to tell.
     if let Some(u) = user
-        && (u == ctx.actor.id || !is_user(tx, u).await?)
+        && ((u == ctx.actor.id && !REQUEST_KINDS.contains(&n.kind)) || !is_user(tx, u).await?)
     {
         return Ok(String::new());
     }
@@ -283,41 +283,47 @@ const ITEM_COLUMNS: &str = "i.id, i.kind, (i.user_id IS NOT NULL) AS personal, i
     LEFT JOIN organisations o ON o.id = i.from_org_id LEFT JOIN users u ON u.id = i.created_by";
 
 /// The three disjoint parts of what a reader sees, each served by its own partial index:
-/// items for them, for their organisation's queues, for the holders of a permission.
-/// Placeholders: $1 user, $2 organisation, then the permission codes.
-pub(crate) fn reader_parts(perms: usize) -> [String; 3] {
-    let ph = crate::placeholders_from(3, perms.max(1));
-    [
-        "i.user_id = $1".to_string(),
-        format!("i.user_id IS NULL AND i.org_id = $2 AND i.perm IN ({ph})"),
-        format!("i.user_id IS NULL AND i.org_id IS NULL AND i.perm IN ({ph})"),
-    ]
-}
-
-pub(crate) fn reader_binds(actor: &Actor) -> (String, String, Vec<&'static str>) {
-    let mut perms = actor.permission_codes();
+/// items for them, for their organisation's queues, for the holders of a permission. Each
+/// is a condition on `i` with its own values, numbered from `$first` (PostgreSQL refuses a
+/// value bound to no placeholder, so each part binds exactly what it uses).
+pub(crate) fn reader_parts(actor: &Actor, first: usize) -> Vec<(String, Vec<String>)> {
+    let mut perms: Vec<String> = actor
+        .permission_codes()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     if perms.is_empty() {
-        perms.push("-");
+        perms.push("-".into());
     }
-    (
-        actor.id.clone(),
-        actor.org_id.clone().unwrap_or_default(),
-        perms,
-    )
+    let org = actor.org_id.clone().unwrap_or_default();
+    vec![
+        (format!("i.user_id = ${first}"), vec![actor.id.clone()]),
+        (
+            format!(
+                "i.user_id IS NULL AND i.org_id = ${first} AND i.perm IN ({})",
+                crate::placeholders_from(first + 1, perms.len())
+            ),
+            std::iter::once(org).chain(perms.iter().cloned()).collect(),
+        ),
+        (
+            format!(
+                "i.user_id IS NULL AND i.org_id IS NULL AND i.perm IN ({})",
+                crate::placeholders_from(first, perms.len())
+            ),
+            perms,
+        ),
+    ]
 }
 
 /// How many items wait for the reader (for the header of every page).
 pub async fn count_open(db: &Db, actor: &Actor) -> Result<i64> {
-    let (user, org, perms) = reader_binds(actor);
     let mut total = 0;
-    for part in reader_parts(perms.len()) {
+    for (part, binds) in reader_parts(actor, 1) {
         let sql = format!("SELECT COUNT(*) FROM inbox_items i WHERE i.done_at IS NULL AND {part}");
         let n: i64 = with_pool!(db, |p| {
-            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(&user)
-                .bind(&org);
-            for code in &perms {
-                q = q.bind(*code);
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()));
+            for b in &binds {
+                q = q.bind(b);
             }
             q.fetch_one(p).await
         })
@@ -328,9 +334,8 @@ pub async fn count_open(db: &Db, actor: &Actor) -> Result<i64> {
 }
 
 async fn fetch(db: &Db, actor: &Actor, open: bool, limit: i64) -> Result<Vec<Item>> {
-    let (user, org, perms) = reader_binds(actor);
     let mut items: Vec<Item> = vec![];
-    for part in reader_parts(perms.len()) {
+    for (part, binds) in reader_parts(actor, 1) {
         let sql = if open {
             format!(
                 "SELECT {ITEM_COLUMNS} WHERE i.done_at IS NULL AND {part} ORDER BY i.created_at LIMIT {limit}"
@@ -341,11 +346,9 @@ async fn fetch(db: &Db, actor: &Actor, open: bool, limit: i64) -> Result<Vec<Ite
             )
         };
         let rows: Vec<Item> = with_pool!(db, |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(&user)
-                .bind(&org);
-            for code in &perms {
-                q = q.bind(*code);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+            for b in &binds {
+                q = q.bind(b);
             }
             q.fetch_all(p).await
         })

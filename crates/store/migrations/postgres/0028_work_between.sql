@@ -139,3 +139,10 @@ ALTER TABLE case_appointments ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE corrective_actions ADD COLUMN assigned_to TEXT REFERENCES users(id);
 CREATE INDEX case_tasks_assigned_idx ON case_tasks(assigned_to) WHERE done_at IS NULL;
 CREATE INDEX case_appointments_partner_idx ON case_appointments(partner_org_id) WHERE partner_org_id IS NOT NULL;
+
+-- A council's action item is for a user or for an organisation's queue: `owner_id` may be
+-- empty when `owner_org_id` names the organisation.
+ALTER TABLE action_items ALTER COLUMN owner_id DROP NOT NULL;
+ALTER TABLE action_items ADD COLUMN owner_org_id TEXT REFERENCES organisations(id);
+ALTER TABLE action_items ADD CONSTRAINT action_items_owner_check CHECK (owner_id IS NOT NULL OR owner_org_id IS NOT NULL);
+CREATE INDEX action_items_org_idx ON action_items(owner_org_id) WHERE owner_org_id IS NOT NULL;

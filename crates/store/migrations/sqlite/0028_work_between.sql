@@ -139,3 +139,29 @@ ALTER TABLE case_appointments ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE corrective_actions ADD COLUMN assigned_to TEXT REFERENCES users(id);
 CREATE INDEX case_tasks_assigned_idx ON case_tasks(assigned_to) WHERE done_at IS NULL;
 CREATE INDEX case_appointments_partner_idx ON case_appointments(partner_org_id) WHERE partner_org_id IS NOT NULL;
+
+-- A council's action item is for a user or for an organisation's queue: `owner_id` may be
+-- empty when `owner_org_id` names the organisation. SQLite cannot drop a NOT NULL in
+-- place, so the table is rebuilt with its rows (nothing references it).
+CREATE TABLE action_items_new (
+    id            TEXT PRIMARY KEY NOT NULL,
+    meeting_id    TEXT NOT NULL REFERENCES meetings(id),
+    title         TEXT NOT NULL,
+    owner_id      TEXT REFERENCES users(id),
+    due_on        TEXT NOT NULL,
+    done_at       TEXT,
+    done_by       TEXT,
+    done_note     TEXT NOT NULL DEFAULT '',
+    version       INTEGER NOT NULL DEFAULT 1,
+    created_by    TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    owner_org_id  TEXT REFERENCES organisations(id),
+    CHECK (owner_id IS NOT NULL OR owner_org_id IS NOT NULL)
+);
+INSERT INTO action_items_new (id, meeting_id, title, owner_id, due_on, done_at, done_by, done_note, version, created_by, created_at)
+    SELECT id, meeting_id, title, owner_id, due_on, done_at, done_by, done_note, version, created_by, created_at FROM action_items;
+DROP TABLE action_items;
+ALTER TABLE action_items_new RENAME TO action_items;
+CREATE INDEX action_items_owner_idx ON action_items(owner_id, done_at);
+CREATE INDEX action_items_meeting_idx ON action_items(meeting_id);
+CREATE INDEX action_items_org_idx ON action_items(owner_org_id) WHERE owner_org_id IS NOT NULL;

@@ -31,8 +31,12 @@ pub struct AccessPage {
     pub procedures: Vec<(String, String)>,
     pub errors: FormErrors,
     pub done: Option<String>,
-    /// The reader may ask (registers people, in an organisation).
+    /// The reader may ask (registers people, in an organisation, without a grant over the
+    /// whole programme).
     pub can_ask: bool,
+    /// Cases of the person referred to the reader's organisation and waiting for its
+    /// answer: their summary is where to go.
+    pub referred: Vec<store::cases::CaseRow>,
 }
 
 impl AccessPage {
@@ -76,10 +80,20 @@ pub async fn access_page(
 ) -> AppResult<Response> {
     let person = store::people::summary(&st.db, &auth.ctx, person_id).await?;
     let latest = store::access::latest_mine(&st.db, &auth.ctx, person_id).await?;
+    let referred: Vec<store::cases::CaseRow> =
+        store::cases::cases_of_person(&st.db, &auth.ctx, person_id)
+            .await?
+            .into_iter()
+            .filter(|c| Some(&c.owner_org_id) != auth.ctx.actor.org_id.as_ref())
+            .collect();
     let tr = auth.info.tr;
     let page = AccessPage {
         page: auth.info.page(&tr.t("access-title")),
-        can_ask: auth.ctx.actor.can(Permission::ViewPeople) && auth.ctx.actor.org_id.is_some(),
+        can_ask: auth.ctx.actor.can(Permission::ViewPeople)
+            && auth.ctx.actor.org_id.is_some()
+            && auth.ctx.actor.scope_for(Permission::ViewPeople)
+                != Some(domain::account::Scope::All),
+        referred,
         person,
         latest,
         input,

@@ -50,6 +50,8 @@ pub struct ActionPage {
     pub events: Vec<ActionEvent>,
     pub can_answer: bool,
     pub can_inspect: bool,
+    /// The managing body's people who may be given the action.
+    pub assignees: Vec<(String, String)>,
     pub errors: FormErrors,
     pub kept: Kept,
     pub done: bool,
@@ -64,12 +66,18 @@ async fn action_page(
     done: bool,
 ) -> AppResult<ActionPage> {
     let (a, events) = store::corrective::get(&st.db, &auth.ctx, id).await?;
+    let can_answer = auth
+        .ctx
+        .actor
+        .reaches(Permission::AnswerFindings, &a.org_id, None);
     Ok(ActionPage {
         page: auth.info.page(&auth.info.tr.t("action-title")),
-        can_answer: auth
-            .ctx
-            .actor
-            .reaches(Permission::AnswerFindings, &a.org_id, None),
+        assignees: if can_answer {
+            store::corrective::assignees(&st.db, &a.org_id).await?
+        } else {
+            vec![]
+        },
+        can_answer,
         can_inspect: auth.ctx.actor.can(Permission::Inspect),
         a,
         events,
@@ -83,6 +91,25 @@ async fn action_page(
 pub struct DoneQ {
     #[serde(default)]
     done: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    version: i32,
+}
+
+/// `POST /actions/{id}/assign`: the managing body gives the action to one of its people.
+pub async fn assign(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<AssignForm>,
+) -> AppResult<Response> {
+    let r = store::corrective::assign(&st.db, &auth.ctx, &id, &f.assignee, f.version).await;
+    after(&st, &auth, &id, r, StepInput::default()).await
 }
 
 /// `GET /actions/{id}`

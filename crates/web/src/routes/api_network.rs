@@ -134,7 +134,10 @@ pub struct ActionItemOut {
     meeting_id: String,
     body_name: String,
     title: String,
-    owner_id: String,
+    /// The user who does it (none for an organisation's queue).
+    owner_id: Option<String>,
+    /// The organisation whose queue does it, when no user is named.
+    owner_org_id: Option<String>,
     owner_name: String,
     due_on: String,
     /// ok, due_soon, overdue or done
@@ -154,6 +157,7 @@ impl From<store::governance::ActionItem> for ActionItemOut {
             body_name: a.body_name,
             title: a.title,
             owner_id: a.owner_id,
+            owner_org_id: a.owner_org_id,
             owner_name: a.owner_name,
             version: a.version,
         }
@@ -345,6 +349,7 @@ pub async fn minutes(
 #[derive(Deserialize, ToSchema)]
 pub struct NewActionItem {
     title: String,
+    /// A user's id, or `org:ID` for an organisation's queue.
     owner_id: String,
     /// `YYYY-MM-DD`
     due_on: String,

@@ -142,6 +142,11 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::SignedIn,
     },
     RouteSpec {
+        method: "POST",
+        path: "/profile/digest",
+        access: Access::SignedIn,
+    },
+    RouteSpec {
         method: "GET",
         path: "/profile/password",
         access: Access::SignedIn,
@@ -355,6 +360,11 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "POST",
         path: "/cases/{case}/appointments/no-such-appointment/proposal",
         access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/actions/no-such-action/assign",
+        access: Access::Perm(P::AnswerFindings),
     },
     RouteSpec {
         method: "GET",
@@ -1134,6 +1144,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/profile", get(profile::show))
         .route("/profile/language", post(profile::set_language))
+        .route("/profile/digest", post(profile::set_digest))
         .route(
             "/profile/password",
             get(profile::password_form).post(profile::password_submit),
@@ -1346,6 +1357,7 @@ pub fn router(state: AppState) -> Router {
             post(actions::answer).layer(DefaultBodyLimit::max(upload_limit(&state))),
         )
         .route("/actions/{id}/verify", post(actions::verify))
+        .route("/actions/{id}/assign", post(actions::assign))
         .route("/actions/{id}/reopen", post(actions::reopen))
         .route("/actions/{id}/penalty", post(actions::penalty))
         .route("/cases", get(cases::list).post(cases::create))

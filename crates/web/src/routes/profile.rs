@@ -31,9 +31,16 @@ pub struct ProfilePage {
     pub user: store::account::User,
     pub roles: Vec<(String, String)>,
     pub done: Option<String>,
+    /// The user receives the daily digest; whether the platform sends mail at all.
+    pub digest: bool,
+    pub mail_on: bool,
 }
 
-pub async fn show(auth: Auth, Query(r): Query<Reason>) -> AppResult<Response> {
+pub async fn show(
+    State(st): State<AppState>,
+    auth: Auth,
+    Query(r): Query<Reason>,
+) -> AppResult<Response> {
     let tr = auth.info.tr;
     let roles = auth
         .user
@@ -48,6 +55,8 @@ pub async fn show(auth: Auth, Query(r): Query<Reason>) -> AppResult<Response> {
         .collect();
     Ok(render(&ProfilePage {
         page: auth.info.page(&tr.t("profile-title")),
+        digest: store::auth::own_digest(&st.db, &auth.ctx).await?,
+        mail_on: st.db.settings.mail.is_some(),
         user: auth.user.clone(),
         roles,
         done: r
@@ -56,6 +65,23 @@ pub async fn show(auth: Auth, Query(r): Query<Reason>) -> AppResult<Response> {
             .filter(|c| ["saved", "password", "totp_on", "totp_off"].contains(c))
             .map(|c| tr.t(&format!("done-{c}"))),
     }))
+}
+
+#[derive(Deserialize)]
+pub struct DigestForm {
+    /// Checkbox: present when ticked.
+    #[serde(default)]
+    digest: Option<String>,
+}
+
+/// `POST /profile/digest`: the daily e-mail digest on or off.
+pub async fn set_digest(
+    State(st): State<AppState>,
+    auth: Auth,
+    Form(f): Form<DigestForm>,
+) -> AppResult<Response> {
+    store::auth::set_own_digest(&st.db, &auth.ctx, f.digest.is_some()).await?;
+    Ok(see_other("/profile?done=saved"))
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 
 use crate::cases::{open_case, person_named};
 use crate::support::*;
+use store::Ts;
 
 /// Mohammad Rakibul Islam, registered by the patronato (Luca).
 async fn rakibul(app: &TestApp) -> String {
@@ -892,4 +893,297 @@ async fn a_programme_wide_read_outside_the_organisation_asks_for_a_purpose_and_a
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_patronato_confirms_an_appointment_recorded_with_it_or_proposes_another_time() {
+    let app = TestApp::new().await;
+    let fatima = person_named(&app, "Fatima Zahra").await;
+    let patronato = store::account::find_org_by_name(
+        app.db(),
+        "Patronato Lavoro e Diritti – sede di Roma Termini",
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    let case = open_case(&mut giulia, &fatima, "permit_renewal", "").await;
+    giulia.get(&format!("/cases/{case}")).await;
+    let when = format!("{}T10:00", until(5));
+    let r = giulia
+        .post(
+            &format!("/cases/{case}/appointments"),
+            &[
+                ("starts_at", when.as_str()),
+                ("place", "Patronato, via Marsala 1"),
+                ("purpose", "Compilare il kit postale"),
+                ("partner_org", patronato.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (appointment, version): (String, i32) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT id, version FROM case_appointments WHERE case_id = $1"
+    )
+    .bind(&case)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+
+    // The patronato finds it in its queue, with what it needs to prepare.
+    let mut luca = app.client();
+    luca.login_ok("luca").await;
+    let inbox = luca.get("/inbox").await;
+    assert!(
+        inbox
+            .body
+            .contains("Appuntamento con Programma Integra per Fatima Zahra El Idrissi")
+    );
+    let page = luca.get(&format!("/appointments/{appointment}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Compilare il kit postale"));
+    assert!(
+        !page.body.contains("buste paga"),
+        "the case's notes are not the partner's"
+    );
+    // The case itself stays closed to it.
+    assert_eq!(
+        luca.get(&format!("/cases/{case}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Another time, in the past: refused with its field.
+    let past = luca
+        .post(
+            &format!("/appointments/{appointment}/answer"),
+            &[
+                ("answer", "propose"),
+                ("proposed_at", "2020-01-01T10:00"),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let later = format!("{}T15:30", until(6));
+    let proposed = luca
+        .post(
+            &format!("/appointments/{appointment}/answer"),
+            &[
+                ("answer", "propose"),
+                ("proposed_at", later.as_str()),
+                ("partner_note", "Il mattino lo sportello è chiuso."),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    // A second answer from a page read before is a conflict, not an overwrite.
+    let stale = luca
+        .post(
+            &format!("/appointments/{appointment}/answer"),
+            &[("answer", "confirm"), ("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+
+    // Giulia is asked, and takes the new time.
+    let inbox = giulia.get("/inbox").await;
+    assert!(
+        inbox.body.contains("propone un altro orario"),
+        "{}",
+        inbox.body
+    );
+    giulia.get(&format!("/cases/{case}")).await;
+    let took = giulia
+        .post(
+            &format!("/cases/{case}/appointments/{appointment}/proposal"),
+            &[
+                ("answer", "accept"),
+                ("version", &(version + 1).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(took.status, StatusCode::SEE_OTHER, "{}", took.body);
+    let (starts, status): (chrono::NaiveDateTime, Option<String>) = store::with_pool!(
+        app.db(),
+        |p| sqlx::query_as("SELECT starts_at, partner_status FROM case_appointments WHERE id = $1")
+            .bind(&appointment)
+            .fetch_one(p)
+            .await
+    )
+    .unwrap();
+    assert_eq!(starts.format("%Y-%m-%dT%H:%M").to_string(), later);
+    assert_eq!(status.as_deref(), Some("confirmed"));
+    let open: (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM inbox_items WHERE subject_id = $1 AND done_at IS NULL \
+         AND kind IN ('appointment_request','appointment_proposal')"
+    )
+    .bind(&appointment)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(open.0, 0, "an answered appointment still waits in an inbox");
+}
+
+#[tokio::test]
+async fn an_appointment_with_a_partner_needs_the_persons_consent_to_share() {
+    let app = TestApp::new().await;
+    let olena = person_named(&app, "Olena").await;
+    let patronato = store::account::find_org_by_name(
+        app.db(),
+        "Patronato Lavoro e Diritti – sede di Roma Termini",
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id;
+    let mut chiara = app.client();
+    chiara.login_ok("chiara").await;
+    let case = open_case(&mut chiara, &olena, "permit_renewal", "").await;
+    chiara.get(&format!("/cases/{case}")).await;
+    let r = chiara
+        .post(
+            &format!("/cases/{case}/appointments"),
+            &[
+                ("starts_at", &format!("{}T10:00", until(3))),
+                ("place", "Patronato"),
+                ("partner_org", patronato.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("consenso"), "{}", r.body);
+    let none: (i64,) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM case_appointments WHERE case_id = $1"
+    )
+    .bind(&case)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(none.0, 0);
+}
+
+#[tokio::test]
+async fn an_action_item_for_an_organisations_queue_waits_for_every_member_until_one_does_it() {
+    let app = TestApp::new().await;
+    let integra = store::account::find_org_by_name(app.db(), "Programma Integra")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let meeting: (String,) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT id FROM meetings ORDER BY starts_at LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let marco = store::Ctx {
+        actor: app.actor_of("marco").await,
+        request_id: None,
+        purpose: None,
+    };
+    let title = "Mappare gli sportelli aperti il sabato";
+    let id = store::governance::add_action(
+        app.db(),
+        &marco,
+        &meeting.0,
+        &store::governance::ActionInput {
+            title: title.into(),
+            owner_id: format!("org:{integra}"),
+            due_on: until(14),
+        },
+    )
+    .await
+    .unwrap();
+    let mut chiara = app.client();
+    chiara.login_ok("chiara").await;
+    let mut giulia = app.client();
+    giulia.login_ok("giulia").await;
+    for c in [&mut chiara, &mut giulia] {
+        assert!(c.get("/").await.body.contains(title));
+        assert!(c.get("/inbox").await.body.contains(title));
+    }
+    // Someone of another organisation cannot close it.
+    let mut luca = app.client();
+    luca.login_ok("luca").await;
+    let not_his = luca
+        .post(&format!("/network/actions/{id}/done"), &[("version", "1")])
+        .await;
+    assert_eq!(not_his.status, StatusCode::FORBIDDEN);
+    giulia.get("/").await;
+    let done = giulia
+        .post(&format!("/network/actions/{id}/done"), &[("version", "1")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let inbox = chiara.get("/inbox").await.body;
+    let waiting = inbox.split("id=\"done-h\"").next().unwrap();
+    assert!(!waiting.contains(title), "{inbox}");
+    assert!(!chiara.get("/").await.body.contains(title));
+}
+
+#[tokio::test]
+async fn a_managing_body_gives_a_corrective_action_to_one_of_its_people() {
+    let app = TestApp::new().await;
+    // The demo's inspection of CAS Tevere left Consorzio Tevere an open action.
+    let (action, version): (String, i32) = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT a.id, a.version FROM corrective_actions a WHERE a.status = 'open' LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let bruno = app.user_id("bruno").await;
+    let mut c = app.client();
+    c.login_ok("bruno").await;
+    assert!(c.get("/inbox").await.body.contains("Azione correttiva"));
+    c.get(&format!("/actions/{action}")).await;
+    // Someone of another body cannot be given it.
+    let anna = app.user_id("anna").await;
+    let bad = c
+        .post(
+            &format!("/actions/{action}/assign"),
+            &[
+                ("assignee", anna.as_str()),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = c
+        .post(
+            &format!("/actions/{action}/assign"),
+            &[
+                ("assignee", bruno.as_str()),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let items: Vec<(Option<String>, Option<Ts>)> = store::with_pool!(app.db(), |p| sqlx::query_as(
+        "SELECT user_id, done_at FROM inbox_items WHERE subject_id = $1 AND kind = 'corrective_action'"
+    )
+    .bind(&action)
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    assert!(
+        items.iter().any(|(u, d)| u.is_none() && d.is_some()),
+        "the queue's item stays open"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|(u, d)| u.as_deref() == Some(bruno.as_str()) && d.is_none())
+    );
+    // A second assignment from the page read before is a conflict.
+    let stale = c
+        .post(
+            &format!("/actions/{action}/assign"),
+            &[
+                ("assignee", bruno.as_str()),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
 }
