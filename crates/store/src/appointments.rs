@@ -134,22 +134,7 @@ pub async fn add_appointment(
     )
     .await?;
     if let Some(p) = partner {
-        inbox::notify(
-            &mut tx,
-            ctx,
-            Notice::new(
-                "appointment_request",
-                To::Queue(p, Permission::EditCases),
-                "appointment",
-                &id,
-                format!("/appointments/{id}"),
-            )
-            .person(&case.person_id)
-            .from(ctx.actor.org_id.as_deref())
-            .summary(format!("{} · {place}", when.format("%d/%m/%Y %H:%M")))
-            .due(Some(when.date())),
-        )
-        .await?;
+        ask_partner(&mut tx, ctx, &id, p, &case.person_id, when, place).await?;
     }
     audit::append(
         &mut tx,
@@ -160,6 +145,36 @@ pub async fn add_appointment(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Puts an appointment in the partner organisation's queue, to confirm or answer with
+/// another time.
+async fn ask_partner(
+    tx: &mut crate::db::Tx,
+    ctx: &Ctx,
+    id: &str,
+    partner: &str,
+    person_id: &str,
+    when: NaiveDateTime,
+    place: &str,
+) -> Result<()> {
+    inbox::notify(
+        tx,
+        ctx,
+        Notice::new(
+            "appointment_request",
+            To::Queue(partner, Permission::EditCases),
+            "appointment",
+            id,
+            format!("/appointments/{id}"),
+        )
+        .person(person_id)
+        .from(ctx.actor.org_id.as_deref())
+        .summary(format!("{} · {place}", when.format("%d/%m/%Y %H:%M")))
+        .due(Some(when.date())),
+    )
+    .await?;
+    Ok(())
 }
 
 /// An appointment as the partner organisation sees it: what it needs to prepare.
@@ -372,24 +387,14 @@ pub async fn answer_proposal(
     inbox::resolve(&mut tx, ctx, "appointment", id, &["appointment_proposal"]).await?;
     if !accept {
         // The partner is asked again about the time the case keeps.
-        inbox::notify(
+        ask_partner(
             &mut tx,
             ctx,
-            Notice::new(
-                "appointment_request",
-                To::Queue(&partner, Permission::EditCases),
-                "appointment",
-                id,
-                format!("/appointments/{id}"),
-            )
-            .person(&case.person_id)
-            .from(ctx.actor.org_id.as_deref())
-            .summary(format!(
-                "{} · {}",
-                a.starts_at.format("%d/%m/%Y %H:%M"),
-                a.place
-            ))
-            .due(Some(a.starts_at.date())),
+            id,
+            &partner,
+            &case.person_id,
+            a.starts_at,
+            &a.place,
         )
         .await?;
     }

@@ -95,9 +95,14 @@ CREATE TABLE inbox_items (
     done_by       TEXT,
     CHECK (user_id IS NOT NULL OR org_id IS NOT NULL OR perm IS NOT NULL)
 );
-CREATE INDEX inbox_items_user_idx ON inbox_items(user_id) WHERE done_at IS NULL;
-CREATE INDEX inbox_items_org_idx ON inbox_items(org_id) WHERE done_at IS NULL;
-CREATE INDEX inbox_items_perm_idx ON inbox_items(perm) WHERE done_at IS NULL;
+-- One partial index per part of a reader's inbox (`inbox::reader_parts`), each holding
+-- only open items of its part: the header of every page counts them (bench/inbox).
+-- The three are disjoint (an item is in one part), so no count reads another part's rows.
+CREATE INDEX inbox_items_user_idx ON inbox_items(user_id) WHERE done_at IS NULL AND user_id IS NOT NULL;
+CREATE INDEX inbox_items_org_idx ON inbox_items(org_id, perm)
+    WHERE done_at IS NULL AND user_id IS NULL AND org_id IS NOT NULL;
+CREATE INDEX inbox_items_perm_idx ON inbox_items(perm)
+    WHERE done_at IS NULL AND user_id IS NULL AND org_id IS NULL;
 CREATE INDEX inbox_items_subject_idx ON inbox_items(subject_type, subject_id);
 CREATE INDEX inbox_items_person_idx ON inbox_items(person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX inbox_items_created_idx ON inbox_items(created_at);

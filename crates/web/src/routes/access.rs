@@ -239,6 +239,28 @@ pub async fn show(
     Ok(render(&page))
 }
 
+/// After a step on a request: on to `to`, or the request's page again with the problem.
+async fn after(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    r: domain::Result<()>,
+    to: String,
+    input: Option<AnswerInput>,
+) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(see_other(&to)),
+        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
+            Some(errors) => {
+                let status = error_status(&e);
+                let page = request_page(st, auth, id, input, errors, None).await?;
+                Ok(render_status(status, &page))
+            }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
 async fn answer(
     st: AppState,
     auth: Auth,
@@ -246,23 +268,15 @@ async fn answer(
     decision: Decision,
     f: AnswerInput,
 ) -> AppResult<Response> {
-    match store::access::answer(&st.db, &auth.ctx, &id, decision, &f).await {
-        Ok(_) => Ok(see_other(&format!(
-            "/access-requests/{id}?done={}",
-            match decision {
-                Decision::Grant => "granted",
-                Decision::Refuse => "refused",
-            }
-        ))),
-        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
-            Some(errors) => {
-                let status = error_status(&e);
-                let page = request_page(&st, &auth, &id, Some(f), errors, None).await?;
-                Ok(render_status(status, &page))
-            }
-            None => Err(AppError(e)),
-        },
-    }
+    let r = store::access::answer(&st.db, &auth.ctx, &id, decision, &f)
+        .await
+        .map(|_| ());
+    let done = match decision {
+        Decision::Grant => "granted",
+        Decision::Refuse => "refused",
+    };
+    let to = format!("/access-requests/{id}?done={done}");
+    after(&st, &auth, &id, r, to, Some(f)).await
 }
 
 pub async fn grant(
@@ -289,21 +303,10 @@ pub async fn withdraw(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let r = store::access::get(&st.db, &auth.ctx, &id).await?;
-    match store::access::withdraw(&st.db, &auth.ctx, &id).await {
-        Ok(()) => Ok(see_other(&format!(
-            "/people/{}?done=access-withdrawn",
-            r.person_id
-        ))),
-        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
-            Some(errors) => {
-                let status = error_status(&e);
-                let page = request_page(&st, &auth, &id, None, errors, None).await?;
-                Ok(render_status(status, &page))
-            }
-            None => Err(AppError(e)),
-        },
-    }
+    let req = store::access::get(&st.db, &auth.ctx, &id).await?;
+    let r = store::access::withdraw(&st.db, &auth.ctx, &id).await;
+    let to = format!("/people/{}?done=access-withdrawn", req.person_id);
+    after(&st, &auth, &id, r, to, None).await
 }
 
 /// `POST /access-requests/{id}/revoke`: the owner ends a grant before its day.
@@ -312,17 +315,9 @@ pub async fn revoke(
     auth: Auth,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    match store::access::revoke(&st.db, &auth.ctx, &id).await {
-        Ok(()) => Ok(see_other(&format!("/access-requests/{id}?done=revoked"))),
-        Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
-            Some(errors) => {
-                let status = error_status(&e);
-                let page = request_page(&st, &auth, &id, None, errors, None).await?;
-                Ok(render_status(status, &page))
-            }
-            None => Err(AppError(e)),
-        },
-    }
+    let r = store::access::revoke(&st.db, &auth.ctx, &id).await;
+    let to = format!("/access-requests/{id}?done=revoked");
+    after(&st, &auth, &id, r, to, None).await
 }
 
 #[derive(Deserialize, Default)]

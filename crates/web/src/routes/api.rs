@@ -507,7 +507,7 @@ impl PurposeQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "people", params(("id" = String, Path), PurposeQuery),
-    responses((status = 200, body = PersonOut), (status = 403, body = ApiError, description = "`forbidden` (ask the owner for access: `POST /api/v1/persons/{id}/access-requests`), or `purpose_required`: state a `purpose`"), (status = 404, body = ApiError)),
+    responses((status = 200, body = PersonOut), (status = 403, body = ApiError, description = "`forbidden` (ask the owner for access: `POST /api/v1/persons/{id}/access-requests`), or `purpose_required`: state a `purpose`"), (status = 404, body = ApiError), (status = 422, body = ApiError, description = "A `purpose` that is not one of the list, or `other` without `purpose_note`")),
     security(("bearer" = [])))]
 pub async fn person(
     State(st): State<AppState>,

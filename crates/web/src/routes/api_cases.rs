@@ -226,7 +226,7 @@ pub struct NewTask {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path), crate::routes::api::PurposeQuery),
-    responses((status = 200, body = CaseOut), (status = 403, body = ApiError, description = "`forbidden`, or `purpose_required`: the case is outside the caller's organisation and referrals, so the call must state a `purpose`"), (status = 404, body = ApiError)),
+    responses((status = 200, body = CaseOut), (status = 403, body = ApiError, description = "`forbidden`, or `purpose_required`: the case is outside the caller's organisation and referrals, so the call must state a `purpose`"), (status = 404, body = ApiError), (status = 422, body = ApiError, description = "A `purpose` that is not one of the list, or `other` without `purpose_note`")),
     security(("bearer" = [])))]
 pub async fn case(
     State(st): State<AppState>,

@@ -16,6 +16,18 @@ async fn rakibul(app: &TestApp) -> String {
     person_named(app, "Mohammad Rakibul").await
 }
 
+/// The patronato that registered him (Luca's organisation).
+async fn patronato(app: &TestApp) -> String {
+    store::account::find_org_by_name(
+        app.db(),
+        "Patronato Lavoro e Diritti – sede di Roma Termini",
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .id
+}
+
 async fn request_id(app: &TestApp, person: &str) -> String {
     store::with_pool!(app.db(), |p| sqlx::query_as::<_, (String,)>(
         "SELECT id FROM access_requests WHERE person_id = $1 ORDER BY created_at DESC LIMIT 1"
@@ -368,14 +380,7 @@ async fn a_request_for_a_merged_or_erased_record_gets_a_clear_message() {
     let mut giulia = app.client();
     giulia.login_ok("giulia").await;
     // Two of the patronato's records merged by its own operator.
-    let patronato = store::account::find_org_by_name(
-        app.db(),
-        "Patronato Lavoro e Diritti – sede di Roma Termini",
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
+    let patronato = patronato(&app).await;
     let mut by_patronato = store::Ctx::system("t");
     by_patronato.actor.org_id = Some(patronato);
     let input = |g: &str| store::people::PersonInput {
@@ -899,14 +904,7 @@ async fn a_programme_wide_read_outside_the_organisation_asks_for_a_purpose_and_a
 async fn a_patronato_confirms_an_appointment_recorded_with_it_or_proposes_another_time() {
     let app = TestApp::new().await;
     let fatima = person_named(&app, "Fatima Zahra").await;
-    let patronato = store::account::find_org_by_name(
-        app.db(),
-        "Patronato Lavoro e Diritti – sede di Roma Termini",
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
+    let patronato = patronato(&app).await;
     let mut giulia = app.client();
     giulia.login_ok("giulia").await;
     let case = open_case(&mut giulia, &fatima, "permit_renewal", "").await;
@@ -1030,14 +1028,7 @@ async fn a_patronato_confirms_an_appointment_recorded_with_it_or_proposes_anothe
 async fn an_appointment_with_a_partner_needs_the_persons_consent_to_share() {
     let app = TestApp::new().await;
     let olena = person_named(&app, "Olena").await;
-    let patronato = store::account::find_org_by_name(
-        app.db(),
-        "Patronato Lavoro e Diritti – sede di Roma Termini",
-    )
-    .await
-    .unwrap()
-    .unwrap()
-    .id;
+    let patronato = patronato(&app).await;
     let mut chiara = app.client();
     chiara.login_ok("chiara").await;
     let case = open_case(&mut chiara, &olena, "permit_renewal", "").await;
