@@ -1825,3 +1825,5 @@ action-assign-send = Assign
 profile-digest-off = The platform sends no mail yet: the choice applies once the administrator configures the mail server.
 access-refuse-reason = Reason for refusing (the asker reads it)
 access-referred = A case of this person was referred to your organisation: open it to read its summary and answer.
+merges-pairs-intro = Possible duplicates noted at registration, other organisations' records included:
+merges-pair-open = Look at it among the possible duplicates

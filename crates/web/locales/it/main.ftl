@@ -1825,3 +1825,5 @@ action-assign-send = Affida
 profile-digest-off = La piattaforma non invia ancora posta: la scelta vale quando l'amministratore configura il server di posta.
 access-refuse-reason = Motivo del rifiuto (lo legge chi ha chiesto)
 access-referred = Una pratica di questa persona è stata segnalata alla tua organizzazione: aprila per leggerne la sintesi e rispondere.
+merges-pairs-intro = Possibili doppioni segnalati alla registrazione, anche di altre organizzazioni:
+merges-pair-open = Valuta nei possibili doppioni

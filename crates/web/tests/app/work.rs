@@ -470,6 +470,21 @@ async fn a_pair_across_organisations_reaches_both_queues_and_merges_with_both_ow
         );
         assert!(q.body.contains("Perché:"));
     }
+    // The record's own page says so too, on both sides.
+    let on_record = luca.get(&format!("/people/{theirs}")).await;
+    assert!(
+        on_record.body.contains("Possibili doppioni segnalati"),
+        "{}",
+        on_record.body
+    );
+    assert!(on_record.body.contains("Md Rakibul"));
+    assert!(
+        giulia
+            .get(&format!("/people/{ours}"))
+            .await
+            .body
+            .contains("Mohammad Rakibul")
+    );
     let pair: (String, i32) = store::with_pool!(app.db(), |p| sqlx::query_as(
         "SELECT id, version FROM duplicate_pairs WHERE new_id = $1 AND old_id = $2"
     )
