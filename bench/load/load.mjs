@@ -185,9 +185,10 @@ function decodeEntities(s) {
     .replace(/&amp;/g, '&');
 }
 
+/** The records a search lists that the searcher may open (others offer to ask for access). */
 function personIdsOf(html) {
   const out = new Set();
-  for (const m of html.matchAll(new RegExp(`href="/people/(${UUID})"`, 'g'))) out.add(m[1]);
+  for (const m of html.matchAll(new RegExp(`class="open-record" href="/people/(${UUID})"`, 'g'))) out.add(m[1]);
   return [...out];
 }
 
@@ -457,7 +458,7 @@ async function bootstrap() {
   for (const q of COMMON_NAMES) {
     const { res, ok } = await timed(o, 'GET /people?q= (bootstrap)', 'GET', `/people?q=${encodeURIComponent(q)}`, {}, (r) => r.status === 200);
     if (!ok) throw setupFail(o, `search for ${q}`, res);
-    for (const m of res.body.matchAll(/<p class="match-name"><strong>([^<]+)<\/strong>/g)) {
+    for (const m of res.body.matchAll(/<p class="match-name"><strong><a href="[^"]*"><bdi>([^<]+)<\/bdi>/g)) {
       const n = decodeEntities(m[1]).trim();
       if (n) names.add(n);
     }

@@ -41,7 +41,7 @@ chiara="$(sign_in chiara)"
 sara="$(sign_in sara)"
 elena="$(sign_in elena)"
 person="$(curl -sS -H "Cookie: sprint_session=$chiara" "http://$ADDR/people?q=Mohamed" \
-    | grep -oE '/people/[0-9a-fA-F-]{36}' | head -n 1 | sed 's#/people/##')"
+    | grep -oE 'class="open-record" href="/people/[0-9a-fA-F-]{36}' | head -n 1 | sed 's#.*/people/##')"
 
 for page in "$chiara /people/$person" "$chiara /cases" "$sara /minors" "$elena /reports" \
     "$chiara /people?q=Mohamed%20Ahmed"; do

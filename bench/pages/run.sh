@@ -197,7 +197,7 @@ run_engine() {
     session_sara="$(sign_in sara)"
     session_elena="$(sign_in elena)"
     person_id="$(curl -sS -H "Cookie: sprint_session=$session_chiara" "http://$SPRINT_ADDR/people?q=Mohamed" \
-        | grep -oE '/people/[0-9a-fA-F-]{36}' | head -n 1 | sed 's#/people/##' || true)"
+        | grep -oE 'class="open-record" href="/people/[0-9a-fA-F-]{36}' | head -n 1 | sed 's#.*/people/##' || true)"
     [ -n "$person_id" ] || die "no person found by /people?q=Mohamed as chiara"
 
     local -a targets=(
