@@ -37,6 +37,8 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("edited by someone else in the meantime")]
     Conflict,
+    #[error("the same submission is still being handled")]
+    InFlight,
     #[error("already exists")]
     Duplicate(Vec<FieldError>),
     #[error("form token missing or stale")]
@@ -84,6 +86,7 @@ impl Error {
             Error::PurposeRequired => "purpose_required",
             Error::Validation(_) => "validation",
             Error::Conflict => "conflict",
+            Error::InFlight => "in_flight",
             Error::Duplicate(_) => "duplicate",
             Error::Csrf => "csrf",
             Error::InvalidCredentials => "invalid_credentials",
@@ -109,7 +112,7 @@ impl Error {
             Error::InvalidCredentials | Error::InvalidTotp => 401,
             Error::Forbidden | Error::PurposeRequired | Error::Csrf | Error::AccountDisabled => 403,
             Error::Validation(_) => 422,
-            Error::Conflict | Error::Duplicate(_) | Error::Tampered => 409,
+            Error::Conflict | Error::InFlight | Error::Duplicate(_) | Error::Tampered => 409,
             Error::AccountLocked | Error::RateLimited => 429,
             Error::PayloadTooLarge => 413,
             Error::BadRequest => 400,
@@ -146,6 +149,7 @@ pub const ALL_CODES: &[&str] = &[
     "purpose_required",
     "validation",
     "conflict",
+    "in_flight",
     "duplicate",
     "csrf",
     "invalid_credentials",
@@ -177,6 +181,7 @@ mod tests {
             Error::PurposeRequired,
             Error::Validation(vec![]),
             Error::Conflict,
+            Error::InFlight,
             Error::Duplicate(vec![]),
             Error::Csrf,
             Error::InvalidCredentials,

@@ -343,7 +343,8 @@ async fn purge_in(tx: &mut crate::Tx, now: Ts) -> Result<u64> {
             .map(|r| r.rows_affected())
     })
     .map_err(db_err)?;
-    Ok(sessions + attempts)
+    let keys = crate::idempotency::purge_in(tx, now).await?;
+    Ok(sessions + attempts + keys)
 }
 
 /// Removes expired sessions and old login attempts; returns how many rows went.
@@ -920,4 +921,43 @@ pub fn must_enrol_totp(user: &User, require_for_admins: bool) -> bool {
 /// Current TOTP code for a secret: for tests and the enrolment self-check.
 pub fn totp_code_now(secret_b32: &str) -> Result<String> {
     Ok(totp_for(secret_b32, "test")?.generate_current().to_string())
+}
+
+/// The key that encrypts the user's drafts and offline queue in the browser (created on
+/// first use): 32 random bytes, base64.
+pub async fn draft_key(db: &Db, user_id: &str) -> Result<String> {
+    let row: Option<(Option<String>,)> = with_pool!(db, |p| sqlx::query_as(
+        "SELECT draft_key FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await)
+    .map_err(db_err)?;
+    match row {
+        None => Err(Error::NotFound),
+        Some((Some(k),)) => Ok(k),
+        Some((None,)) => {
+            let key = crate::crypto::generate_key();
+            let mut tx = db.begin().await?;
+            // Two first uses at once: the first key written wins, both answers read it back.
+            with_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE users SET draft_key = $1 WHERE id = $2 AND draft_key IS NULL"
+            )
+            .bind(&key)
+            .bind(user_id)
+            .execute(c)
+            .await
+            .map(|_| ()))
+            .map_err(db_err)?;
+            let (k,): (Option<String>,) = with_tx!(&mut tx, |c| sqlx::query_as(
+                "SELECT draft_key FROM users WHERE id = $1"
+            )
+            .bind(user_id)
+            .fetch_one(c)
+            .await)
+            .map_err(db_err)?;
+            tx.commit().await?;
+            k.ok_or(Error::NotFound)
+        }
+    }
 }

@@ -33,6 +33,7 @@ pub mod duplicates;
 pub mod governance;
 pub mod helpdesk;
 pub mod home;
+pub mod idempotency;
 pub mod inbox;
 pub mod info_points;
 pub mod inspections;

@@ -94,6 +94,7 @@ pub const TABLES_IN_ORDER: &[&str] = &[
     "inbox_items",
     "mail_outbox",
     "inbox_deliveries",
+    "idempotency_keys",
 ];
 
 /// Tables whose triggers refuse changes (the audit log, closed inspections): a restore

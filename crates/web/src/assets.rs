@@ -10,6 +10,11 @@ use rust_embed::RustEmbed;
 #[folder = "assets/"]
 struct Assets;
 
+/// An embedded file's bytes (the service worker is served from the root, not `/assets/`).
+pub fn file(path: &str) -> Option<Vec<u8>> {
+    Assets::get(path).map(|f| f.data.into_owned())
+}
+
 pub async fn serve(Path(path): Path<String>, headers: axum::http::HeaderMap) -> Response {
     if let Some(name) = path.strip_prefix("fonts/noto/") {
         return font(name, &headers);

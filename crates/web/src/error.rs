@@ -153,6 +153,10 @@ pub fn error_response(info: &ReqInfo, status: StatusCode, err: &ErrorInfo) -> Re
             HeaderValue::from_static("Bearer realm=\"sprint\""),
         );
     }
+    // The offline queue tells "still being handled" from a refusal by this stable code.
+    if let Ok(v) = HeaderValue::from_str(err.code) {
+        resp.headers_mut().insert("x-error-code", v);
+    }
     resp.extensions_mut().insert(Rendered);
     resp
 }

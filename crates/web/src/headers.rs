@@ -13,7 +13,25 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
+    let keep =
+        req.method() == axum::http::Method::GET && crate::offline::keep_offline(req.uri().path());
+    let is_logout = req.uri().path() == "/logout";
     let mut resp = next.run(req).await;
+    if keep && resp.status() == axum::http::StatusCode::OK {
+        resp.headers_mut().insert(
+            crate::offline::KEEP_HEADER,
+            HeaderValue::from_static("keep"),
+        );
+    }
+    if is_logout && resp.status().is_redirection() {
+        // Whatever this browser kept for the user (cached pages, drafts, the offline queue,
+        // the service worker) goes with the session; the page's script clears it too, for
+        // browsers that ignore this header.
+        resp.headers_mut().insert(
+            "clear-site-data",
+            HeaderValue::from_static("\"cache\", \"storage\""),
+        );
+    }
     let h = resp.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, st.csp.clone());
     h.insert(

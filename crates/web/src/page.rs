@@ -63,6 +63,18 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
+    /// A fresh idempotency key for a form that creates something: a repeated submission
+    /// (reload, resend, the offline queue) is applied once.
+    pub fn new_idem(&self) -> String {
+        store::random_token(16)
+    }
+    /// Whose drafts and offline queue the page's script may open (a pseudonymous tag).
+    pub fn user_tag(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| crate::offline::user_tag(&u.id))
+            .unwrap_or_default()
+    }
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
     }

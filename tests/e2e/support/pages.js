@@ -208,6 +208,16 @@ export const PAGES = [
     },
   },
   {
+    name: 'case note form for the field',
+    user: 'chiara',
+    path: '/cases',
+    reach: async (page) => {
+      await openDemoCase(page);
+      await follow(page, page.locator('a[href$="/notes/new"]'));
+      await page.locator('#note-form').waitFor();
+    },
+  },
+  {
     name: 'case after a refused upload',
     user: 'chiara',
     path: '/cases',
@@ -275,6 +285,16 @@ export const PAGES = [
     reach: async (page) => {
       await follow(page, page.locator('main table a', { hasText: 'CAS Via Casilina' }));
       await page.locator('#presences').waitFor();
+    },
+  },
+  {
+    name: 'daily presences form for the field',
+    user: 'anna',
+    path: '/centres',
+    reach: async (page) => {
+      await follow(page, page.locator('main table a', { hasText: 'CAS Via Casilina' }));
+      await follow(page, page.locator('a[href$="/presences/new"]'));
+      await page.locator('#presences-form').waitFor();
     },
   },
   { name: 'presences import', user: 'anna', path: '/centres/presences/import' },

@@ -135,7 +135,16 @@
   });
   // Typing is kept on the device at once, and sent when the field is left.
   form.addEventListener("input", function (e) { changed(e); });
-  form.addEventListener("submit", function () { say(msg("saving")); });
+  form.addEventListener("submit", function (e) {
+    // Offline, the answers are already kept on this device and leave with the signal: a
+    // plain submit would only end on the browser's offline page.
+    if (navigator.onLine === false) {
+      e.preventDefault();
+      say(msg("offline"));
+      return;
+    }
+    say(msg("saving"));
+  });
   window.addEventListener("online", flush);
   setInterval(function () { if (Object.keys(pending).length && navigator.onLine !== false) flush(); }, 15000);
 

@@ -645,7 +645,7 @@ impl Modify for CommonErrors {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "SPRInt API", description = "Integration API of SPRInt. Authenticate with a personal token created on the profile page: `Authorization: Bearer spr_…`."),
+    info(title = "SPRInt API", description = "Integration API of SPRInt. Authenticate with a personal token created on the profile page: `Authorization: Bearer spr_…`. Any POST may carry an `Idempotency-Key` header (8 to 100 letters, digits, `-` or `_`): the first answer below 400 is kept two days and returned to every repeat of the same key by the same token (header `idempotent-replayed: true`); a repeat while the first is still handled answers 409 `in_flight`; the same key for another request answers 422."),
     paths(me, orgs, org, create_org, users, user, persons, duplicate_check, create_person, person, update_person,
           api_cases::case, api_cases::create_case, api_cases::add_task, api_cases::complete_task,
           api_cases::refer, api_cases::accept_referral, api_cases::reject_referral, api_cases::complete_referral,

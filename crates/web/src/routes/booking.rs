@@ -14,7 +14,7 @@ use store::info_points::InfoPoint;
 use super::public::{PublicCtx, public_ctx};
 use crate::auth::{Auth, Info, ip_of};
 use crate::error::{AppError, AppResult};
-use crate::page::{PageCtx, render, render_status};
+use crate::page::{PageCtx, render, render_status, see_other};
 use crate::state::AppState;
 
 /// An error of a public form, in the reader's language.
@@ -120,7 +120,32 @@ pub struct BookingPage {
     pub service: String,
 }
 
-/// `POST /{lang}/book`
+/// The code as shown ("K7M2-QX9P") whatever the reader typed.
+fn tidy_code(code: &str) -> String {
+    let c: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if c.len() == 8 {
+        format!("{}-{}", &c[..4], &c[4..])
+    } else {
+        c
+    }
+}
+
+/// Where a booking lives: its own address, which a reload or a bookmark opens again.
+fn booking_url(lang: &str, code: &str, done: &str) -> String {
+    let base = format!("/{lang}/booking/{}", tidy_code(code));
+    if done.is_empty() {
+        base
+    } else {
+        format!("{base}?done={done}")
+    }
+}
+
+/// `POST /{lang}/book`: books, then sends the reader to the booking's own address, so a
+/// reload shows the booking again instead of booking twice.
 pub async fn book(
     State(st): State<AppState>,
     Info(info): Info,
@@ -132,19 +157,7 @@ pub async fn book(
     let ip = ip_of(&headers, &req_ext, st.cfg.trust_proxy);
     let p = public_ctx(&st, &lang, "booked-title", "/book", &info.csrf)?;
     match store::bookings::book(&st.db, &ip, &i).await {
-        Ok((code, b)) => {
-            let service = service_name(&st, &p, &b.service).await?;
-            Ok(render(&BookingPage {
-                p,
-                b: Some(b),
-                code,
-                just_booked: true,
-                notice: None,
-                slots: vec![],
-                error: None,
-                service,
-            }))
-        }
+        Ok((code, _)) => Ok(see_other(&booking_url(&lang, &code, "booked"))),
         Err(e) => match message(&p, &e) {
             Some(err) => {
                 let status =
@@ -160,6 +173,80 @@ pub async fn book(
                     &book_page(&st, &info, &lang, i, Some(err)).await?,
                 ))
             }
+            None => Err(AppError(e)),
+        },
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQ {
+    done: String,
+}
+
+/// `GET /{lang}/booking/{code}`: one booking, by its code (lookups of unknown codes are
+/// rate-limited like the form's).
+pub async fn show(
+    State(st): State<AppState>,
+    Info(info): Info,
+    headers: HeaderMap,
+    req_ext: axum::http::Extensions,
+    Path((lang, code)): Path<(String, String)>,
+    Query(q): Query<DoneQ>,
+) -> AppResult<Response> {
+    let ip = ip_of(&headers, &req_ext, st.cfg.trust_proxy);
+    let code = tidy_code(&code);
+    let just_booked = q.done == "booked";
+    let rest = format!("/booking/{code}");
+    let p = public_ctx(
+        &st,
+        &lang,
+        if just_booked {
+            "booked-title"
+        } else {
+            "booking-title"
+        },
+        &rest,
+        &info.csrf,
+    )?;
+    let notice = match q.done.as_str() {
+        "cancelled" => Some(p.tr.t("booking-cancelled")),
+        "moved" => Some(p.tr.t("booking-moved")),
+        _ => None,
+    };
+    match store::bookings::find(&st.db, &ip, &code).await {
+        Ok(b) => {
+            let slots = if b.status == "booked" && !just_booked {
+                store::bookings::slots(&st.db, &b.info_point_id).await?
+            } else {
+                vec![]
+            };
+            let service = service_name(&st, &p, &b.service).await?;
+            Ok(render(&BookingPage {
+                p,
+                b: Some(b),
+                code,
+                just_booked,
+                notice,
+                slots,
+                error: None,
+                service,
+            }))
+        }
+        Err(e) => match message(&p, &e) {
+            Some(err) => Ok(render_status(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND),
+                &BookingPage {
+                    p,
+                    b: None,
+                    code,
+                    just_booked: false,
+                    notice: None,
+                    slots: vec![],
+                    error: Some(err),
+                    service: String::new(),
+                },
+            )),
             None => Err(AppError(e)),
         },
     }
@@ -210,36 +297,20 @@ pub async fn manage(
 ) -> AppResult<Response> {
     let ip = ip_of(&headers, &req_ext, st.cfg.trust_proxy);
     let p = public_ctx(&st, &lang, "booking-title", "/booking", &info.csrf)?;
-    let (result, notice) = match f.action.as_str() {
+    let (result, done) = match f.action.as_str() {
         "cancel" => (
             store::bookings::cancel(&st.db, &ip, &f.code).await,
-            Some(p.tr.t("booking-cancelled")),
+            "cancelled",
         ),
         "move" => (
             store::bookings::move_to(&st.db, &ip, &f.code, &f.slot_id).await,
-            Some(p.tr.t("booking-moved")),
+            "moved",
         ),
-        _ => (store::bookings::find(&st.db, &ip, &f.code).await, None),
+        _ => (store::bookings::find(&st.db, &ip, &f.code).await, ""),
     };
     match result {
-        Ok(b) => {
-            let slots = if b.status == "booked" {
-                store::bookings::slots(&st.db, &b.info_point_id).await?
-            } else {
-                vec![]
-            };
-            let service = service_name(&st, &p, &b.service).await?;
-            Ok(render(&BookingPage {
-                p,
-                b: Some(b),
-                code: f.code.trim().to_string(),
-                just_booked: false,
-                notice,
-                slots,
-                error: None,
-                service,
-            }))
-        }
+        // The booking's own address shows it, after a reload too.
+        Ok(_) => Ok(see_other(&booking_url(&lang, &f.code, done))),
         Err(e) => match message(&p, &e) {
             Some(err) => {
                 let status =

@@ -34,6 +34,44 @@ pub async fn add_note(
     }
 }
 
+#[derive(askama::Template)]
+#[template(path = "case_note_form.html")]
+pub struct NoteFormPage {
+    pub page: crate::page::PageCtx,
+    pub case_id: String,
+    pub procedure: String,
+    pub filed_on: String,
+}
+
+/// `GET /cases/{id}/notes/new`: the note form alone, for the field. It names the procedure,
+/// not the person, and shows no notes, so the device may keep it for use without signal.
+pub async fn note_form(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let view = store::cases::get_case(&st.db, &auth.ctx, &id).await?;
+    if !view.can_work {
+        return Err(crate::error::AppError(Error::Forbidden));
+    }
+    let lang = auth.lang();
+    let procedure = view
+        .procedure
+        .as_ref()
+        .map(|p| p.name(lang.as_str()).to_string())
+        .unwrap_or_else(|| view.case.procedure_code.clone());
+    Ok(crate::page::render(&NoteFormPage {
+        page: auth.info.page(&auth.info.tr.t("note-new")),
+        case_id: view.case.id.clone(),
+        procedure,
+        filed_on: view
+            .case
+            .filed_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct AppointmentForm {
     #[serde(default)]

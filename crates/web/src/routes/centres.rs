@@ -172,6 +172,34 @@ pub async fn show(
     Ok(render(&p))
 }
 
+#[derive(askama::Template)]
+#[template(path = "presences_form.html")]
+pub struct PresencesFormPage {
+    pub page: PageCtx,
+    pub c: Centre,
+}
+
+/// `GET /centres/{id}/presences/new`: the day's count alone (numbers, no names), for the
+/// field: the device may keep it for use without signal.
+pub async fn presences_form(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let c = store::centres::get(&st.db, &auth.ctx, &id, Permission::ViewCentres).await?;
+    if !auth
+        .ctx
+        .actor
+        .reaches(Permission::RecordPresences, &c.org_id, None)
+    {
+        return Err(crate::error::AppError(domain::Error::Forbidden));
+    }
+    Ok(render(&PresencesFormPage {
+        page: auth.info.page(&auth.info.tr.t("presences-title")),
+        c,
+    }))
+}
+
 #[derive(Deserialize)]
 pub struct PresenceForm {
     #[serde(default)]

@@ -442,6 +442,11 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Record(P::EditCases),
     },
     RouteSpec {
+        method: "GET",
+        path: "/cases/{case}/notes/new",
+        access: Access::Record(P::EditCases),
+    },
+    RouteSpec {
         method: "POST",
         path: "/cases/{case}/appointments",
         access: Access::Record(P::EditCases),
@@ -1143,6 +1148,7 @@ pub fn router(state: AppState) -> Router {
             get(login::totp_form).post(login::totp_submit),
         )
         .route("/profile", get(profile::show))
+        .route("/session/draft-key", get(crate::offline::draft_key))
         .route("/profile/language", post(profile::set_language))
         .route("/profile/digest", post(profile::set_digest))
         .route(
@@ -1250,6 +1256,7 @@ pub fn router(state: AppState) -> Router {
         .route("/centres/{id}", get(centres::show).post(centres::update))
         .route("/centres/{id}/edit", get(centres::edit_form))
         .route("/centres/{id}/presences", post(centres::record))
+        .route("/centres/{id}/presences/new", get(centres::presences_form))
         .route("/checklists/{schema}", get(centres::checklist))
         .route(
             "/front-office",
@@ -1376,6 +1383,7 @@ pub fn router(state: AppState) -> Router {
             post(case_records::complete_referral),
         )
         .route("/cases/{id}/notes", post(case_records::add_note))
+        .route("/cases/{id}/notes/new", get(case_records::note_form))
         .route(
             "/cases/{id}/appointments",
             post(case_records::add_appointment),
@@ -1596,6 +1604,8 @@ pub fn router(state: AppState) -> Router {
         .route("/language/{code}", get(login::set_language))
         .route("/api/openapi.json", get(api::openapi))
         .route("/assets/{*path}", get(crate::assets::serve))
+        .route("/sw.js", get(crate::offline::service_worker))
+        .route("/manifest.webmanifest", get(crate::offline::manifest))
         .route("/verify", get(trainings::verify))
         .route("/{lang}/", get(public::home))
         .route("/{lang}/info-points", get(public::info_points))
@@ -1613,7 +1623,8 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/{lang}/booking",
             get(booking::find_form).post(booking::manage),
-        );
+        )
+        .route("/{lang}/booking/{code}", get(booking::show));
 
     let request_id = HeaderName::from_static("x-request-id");
     // Router::layer wraps outward: the last layer added is the first to see a request.
@@ -1627,6 +1638,10 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::idempotency::idempotency,
         ))
         .layer(from_fn(render_errors))
         .layer(from_fn_with_state(state.clone(), session_layer))

@@ -107,6 +107,17 @@ pub struct PersonForm {
     pub candidates: Vec<CandidateView>,
     /// The person was shown likely matches and may now confirm a new record.
     pub offer_confirm: bool,
+    /// After a conflict: the fields someone else changed, with both values, to choose from.
+    pub conflicts: Vec<ConflictRow>,
+}
+
+/// One field of an edit that met a newer version: what the editor typed and what the record
+/// now says.
+pub struct ConflictRow {
+    pub name: &'static str,
+    pub label: String,
+    pub yours: String,
+    pub theirs: String,
 }
 
 impl PersonForm {
@@ -139,6 +150,7 @@ pub async fn new_form(auth: Auth) -> AppResult<Response> {
         errors: FormErrors::default(),
         candidates: vec![],
         offer_confirm: false,
+        conflicts: vec![],
     }))
 }
 
@@ -175,6 +187,7 @@ pub async fn create(
                 choices: choices(&auth),
                 errors,
                 candidates,
+                conflicts: vec![],
             },
         )
     };
@@ -440,6 +453,7 @@ pub async fn edit_form(
         errors: FormErrors::default(),
         candidates: vec![],
         offer_confirm: false,
+        conflicts: vec![],
     }))
 }
 
@@ -449,33 +463,75 @@ pub struct EditPerson {
     input: PersonInput,
     #[serde(default)]
     version: i32,
+    /// After a conflict, per field: `pick-<field>` = `theirs` keeps the record's current
+    /// value (sent back as `theirs-<field>`); anything else keeps what was typed.
+    #[serde(flatten)]
+    picks: std::collections::HashMap<String, String>,
 }
+
+/// The person's fields that can meet a newer version: label id, form name, and access.
+type FieldRef = (
+    &'static str,
+    &'static str,
+    fn(&mut PersonInput) -> &mut String,
+);
+
+const EDIT_FIELDS: [FieldRef; 10] = [
+    ("given-names", "given_names", |p| &mut p.given_names),
+    ("family-name", "family_name", |p| &mut p.family_name),
+    ("name-original", "name_original", |p| &mut p.name_original),
+    ("birth-date", "birth_date", |p| &mut p.birth_date),
+    ("nationality", "nationality", |p| &mut p.nationality),
+    ("phone", "phone", |p| &mut p.phone),
+    ("email", "email", |p| &mut p.email),
+    ("address", "address", |p| &mut p.address),
+    ("languages", "languages", |p| &mut p.languages),
+    ("passport", "passport", |p| &mut p.passport),
+];
 
 pub async fn update(
     State(st): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Form(f): Form<EditPerson>,
+    Form(mut f): Form<EditPerson>,
 ) -> AppResult<Response> {
+    for (_, name, get) in EDIT_FIELDS {
+        if f.picks.get(&format!("pick-{name}")).map(String::as_str) == Some("theirs")
+            && let Some(v) = f.picks.get(&format!("theirs-{name}"))
+        {
+            *get(&mut f.input) = v.clone();
+        }
+    }
     match store::people::update_person(&st.db, &auth.ctx, &id, f.version, &f.input).await {
         Ok(()) => Ok(see_other(&format!("/people/{id}?done=saved"))),
         Err(e) => match FormErrors::from_error(&e, &auth.info.tr) {
             Some(mut errors) => {
-                // On a conflict, show what the record says now next to what was typed.
+                // On a conflict, show what the record says now next to what was typed, field
+                // by field, and let the editor choose; the form now carries the new version.
                 let (version, current) = if matches!(e, domain::Error::Conflict) {
                     let p = store::people::get_person(&st.db, &auth.ctx, &id).await?;
                     (p.version, Some(p))
                 } else {
                     (f.version, None)
                 };
+                let mut conflicts = vec![];
                 if let Some(p) = &current {
-                    let now = p.to_input();
-                    let changed = changed_fields(&now, &f.input);
-                    if !changed.is_empty() {
-                        let names: Vec<String> = changed
-                            .iter()
-                            .map(|c| auth.info.tr.t(&format!("field-{c}")))
-                            .collect();
+                    let mut now = p.to_input();
+                    let mut typed = f.input.clone();
+                    for (label, name, get) in EDIT_FIELDS {
+                        let (theirs, yours) = (get(&mut now).clone(), get(&mut typed).clone());
+                        if theirs.trim() != yours.trim() {
+                            conflicts.push(ConflictRow {
+                                name,
+                                label: auth.info.tr.t(&format!("field-{label}")),
+                                yours,
+                                theirs,
+                            });
+                        }
+                    }
+                    if !conflicts.is_empty() {
+                        let names: Vec<String> =
+                            conflicts.iter().map(|c| c.label.clone()).collect();
                         errors.general = Some(format!(
                             "{} {}",
                             auth.info.tr.t("conflict"),
@@ -496,33 +552,13 @@ pub async fn update(
                         errors,
                         candidates: vec![],
                         offer_confirm: false,
+                        conflicts,
                     },
                 ))
             }
             None => Err(AppError(e)),
         },
     }
-}
-
-/// The fields where the stored record now differs from what the editor typed.
-fn changed_fields(now: &PersonInput, typed: &PersonInput) -> Vec<&'static str> {
-    let pairs: [(&'static str, &String, &String); 10] = [
-        ("given-names", &now.given_names, &typed.given_names),
-        ("family-name", &now.family_name, &typed.family_name),
-        ("name-original", &now.name_original, &typed.name_original),
-        ("birth-date", &now.birth_date, &typed.birth_date),
-        ("nationality", &now.nationality, &typed.nationality),
-        ("phone", &now.phone, &typed.phone),
-        ("email", &now.email, &typed.email),
-        ("address", &now.address, &typed.address),
-        ("languages", &now.languages, &typed.languages),
-        ("passport", &now.passport, &typed.passport),
-    ];
-    pairs
-        .into_iter()
-        .filter(|(_, a, b)| a.trim() != b.trim())
-        .map(|(n, _, _)| n)
-        .collect()
 }
 
 #[derive(Deserialize)]

@@ -29,6 +29,14 @@ pub struct PublicCtx {
     pub csrf: String,
 }
 
+impl PublicCtx {
+    /// A fresh idempotency key for a form (the page's script replaces it when the page
+    /// comes from the offline cache, so two submissions never share one).
+    pub fn new_idem(&self) -> String {
+        store::random_token(16)
+    }
+}
+
 pub(crate) fn public_ctx(
     st: &AppState,
     code: &str,

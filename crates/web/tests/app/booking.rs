@@ -59,9 +59,16 @@ async fn a_booking_gets_a_code_that_finds_moves_and_cancels_it() {
             ],
         )
         .await;
+    // The confirmation lives at the booking's own address: a reload shows it again.
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().starts_with("/bn/booking/"), "{}", r.location());
+    let r = c.get(&r.location()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let code = code_of(&r);
     assert_eq!(code.len(), 9, "{code}");
+    assert!(r.body.contains("id=\"booking-bookmark\""));
+    let reload = c.get(&format!("/bn/booking/{code}?done=booked")).await;
+    assert_eq!(code_of(&reload), code);
     // The code is not stored, only its hash.
     let stored: Vec<(String,)> = store::with_pool!(app.db(), |p| sqlx::query_as(
         "SELECT code_hash FROM bookings"
@@ -78,7 +85,9 @@ async fn a_booking_gets_a_code_that_finds_moves_and_cancels_it() {
             &[("code", &code.replace('-', "").to_lowercase())],
         )
         .await;
-    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+    assert_eq!(found.location(), format!("/bn/booking/{code}"));
+    let found = c.get(&found.location()).await;
     assert!(found.body.contains("id=\"booking-status\""));
     let other = free_slot(&app, &point, 3).await;
     let moved = c
@@ -87,7 +96,8 @@ async fn a_booking_gets_a_code_that_finds_moves_and_cancels_it() {
             &[("code", &code), ("action", "move"), ("slot_id", &other)],
         )
         .await;
-    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    assert_eq!(moved.location(), format!("/bn/booking/{code}?done=moved"));
     let b = store::bookings::find(app.db(), "test", &code)
         .await
         .unwrap();
@@ -95,7 +105,7 @@ async fn a_booking_gets_a_code_that_finds_moves_and_cancels_it() {
     let cancelled = c
         .post("/bn/booking", &[("code", &code), ("action", "cancel")])
         .await;
-    assert_eq!(cancelled.status, StatusCode::OK);
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
     let b = store::bookings::find(app.db(), "test", &code)
         .await
         .unwrap();
@@ -112,7 +122,7 @@ async fn a_booking_gets_a_code_that_finds_moves_and_cancels_it() {
             ],
         )
         .await;
-    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]

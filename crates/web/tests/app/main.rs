@@ -20,6 +20,7 @@ mod minors;
 mod monitoring;
 mod network;
 mod observability;
+mod offline;
 mod payloads;
 mod people;
 mod permissions;

@@ -1,0 +1,77 @@
+// SPRInt's service worker. It keeps two things on the device: assets (styles, scripts, fonts,
+// icons), and the pages the server marks `x-sprint-offline: keep` (public pages, the empty
+// field forms). No other page is ever stored: a page with a person's data is fetched from the
+// network or not at all. Everything is deleted at logout (Clear-Site-Data and the page's
+// script). Form submissions are not touched here: the page's script queues them.
+"use strict";
+var ASSETS = "sprint-assets-v1";
+var PAGES = "sprint-pages";
+
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (e) {
+  e.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) {
+      return k.indexOf("sprint-assets-") === 0 && k !== ASSETS;
+    }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+// A kept page is found again whatever "done=…" or submission key its address carried.
+function pageKey(url) {
+  var u = new URL(url);
+  u.searchParams.delete("done");
+  u.searchParams.delete("idem");
+  u.hash = "";
+  return u.toString();
+}
+
+function keepPage(req, res) {
+  if (!res.ok || res.headers.get("x-sprint-offline") !== "keep") return Promise.resolve();
+  return caches.open(PAGES).then(function (c) { return c.put(pageKey(req.url), res); });
+}
+
+function asset(req) {
+  // Stale while revalidate: the kept copy at once, a fresh one for next time.
+  return caches.open(ASSETS).then(function (c) {
+    return c.match(req).then(function (hit) {
+      var fresh = fetch(req).then(function (res) {
+        if (res.ok) c.put(req, res.clone());
+        return res;
+      });
+      if (hit) { fresh.catch(function () {}); return hit; }
+      return fresh;
+    });
+  });
+}
+
+function page(req) {
+  return fetch(req).then(function (res) {
+    keepPage(req, res.clone());
+    return res;
+  }).catch(function () {
+    return caches.open(PAGES).then(function (c) { return c.match(pageKey(req.url)); }).then(function (hit) {
+      return hit || Response.error();
+    });
+  });
+}
+
+self.addEventListener("fetch", function (e) {
+  var req = e.request;
+  if (req.method !== "GET") return;
+  var url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/assets/") === 0) { e.respondWith(asset(req)); return; }
+  if (req.mode === "navigate") e.respondWith(page(req));
+});
+
+// A page opened before this worker took over asks for itself and its assets to be kept.
+self.addEventListener("message", function (e) {
+  var urls = (e.data && e.data.keep) || [];
+  e.waitUntil(Promise.all(urls.map(function (u) {
+    var url = new URL(u, self.location.origin);
+    if (url.origin !== self.location.origin) return null;
+    var req = new Request(url.toString(), { credentials: "same-origin" });
+    if (url.pathname.indexOf("/assets/") === 0) return asset(req).catch(function () {});
+    return fetch(req).then(function (res) { return keepPage(req, res); }).catch(function () {});
+  })));
+});
