@@ -20,6 +20,30 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED: &str = "idempotent-replayed";
+/// Sent by the page's script: a redirect is answered as `{"location": …}` instead, so the
+/// script opens the page once (a fetch that followed the redirect would read it twice, and
+/// a person's record read twice is audited twice).
+pub const BY_SCRIPT: &str = "x-sprint-script";
+
+fn for_script(by_script: bool, resp: Response) -> Response {
+    if !by_script || !resp.status().is_redirection() {
+        return resp;
+    }
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/")
+        .to_string();
+    let replayed = resp.headers().contains_key(REPLAYED);
+    let mut r = axum::Json(serde_json::json!({ "location": location })).into_response();
+    if replayed {
+        r.headers_mut()
+            .insert(REPLAYED, HeaderValue::from_static("true"));
+    }
+    r.extensions_mut().insert(crate::error::Rendered);
+    r
+}
 
 fn query_key(req: &Request) -> Option<String> {
     form_urlencoded::parse(req.uri().query()?.as_bytes())
@@ -86,9 +110,10 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
         return next.run(req).await;
     };
     let request = format!("{} {}", req.method(), req.uri().path());
+    let by_script = req.headers().contains_key(BY_SCRIPT);
     match idempotency::claim(&st.db, &scope, &key, &request).await {
         Ok(Claim::New) => {}
-        Ok(Claim::Done(a)) => return replay(a, req.uri().path()),
+        Ok(Claim::Done(a)) => return for_script(by_script, replay(a, req.uri().path())),
         Ok(Claim::InFlight) => return AppError(Error::InFlight).into_response(),
         Ok(Claim::Reused) => {
             return AppError(Error::field("idempotency_key", "idempotency_key_reused"))
@@ -145,7 +170,7 @@ pub async fn idempotency(State(st): State<AppState>, req: Request, next: Next) -
     if let Err(e) = idempotency::complete(&st.db, &scope, &key, &answer).await {
         tracing::warn!(error = %e, "idempotency answer not recorded");
     }
-    Response::from_parts(parts, body)
+    for_script(by_script, Response::from_parts(parts, body))
 }
 
 /// The first answer again: its redirect, its JSON, or (for a page) a redirect to the page

@@ -1,4 +1,4 @@
-// SPRInt in the field: an offline banner, the service worker, drafts kept as they are typed,
+// SPRInt in the field (operators' pages, after connection.js): drafts kept as they are typed,
 // and a queue for forms sent without a connection. Without this script every form still
 // works as a plain form. Drafts and queued forms are encrypted (AES-GCM) with a key that only
 // the signed-in user's session can fetch, and everything is wiped at logout, so the next
@@ -15,40 +15,8 @@
   var ui = doc.getElementById("sprint-field");
   function msg(n) { return ui ? ui.getAttribute("data-msg-" + n) || "" : ""; }
 
-  // The connection, as the page knows it.
-  var banner = doc.getElementById("offline-banner");
-  function net() { if (banner) banner.hidden = navigator.onLine !== false; }
-  window.addEventListener("online", net);
-  window.addEventListener("offline", net);
-  net();
-
-  // The service worker keeps assets and the pages the server allows (public pages, empty
-  // field forms). A page opened before the worker took over is handed to it once.
-  if ("serviceWorker" in navigator && window.isSecureContext) {
-    navigator.serviceWorker.register("/sw.js").then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (reg) {
-      if (navigator.serviceWorker.controller || !reg.active) return;
-      var urls = [location.href];
-      doc.querySelectorAll("link[rel=stylesheet][href^='/'], script[src^='/']").forEach(function (el) {
-        urls.push(el.href || el.src);
-      });
-      reg.active.postMessage({ keep: urls });
-    }).catch(function () { /* no worker: pages work online as before */ });
-  }
-
-  // Every load gets fresh submission keys: a page from the offline cache must not reuse the
-  // key of the last time it was filled in.
-  function freshKey() {
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-  }
-  if (window.crypto && crypto.getRandomValues) {
-    doc.querySelectorAll("input[data-once]").forEach(function (i) { i.value = freshKey(); });
-    doc.querySelectorAll("form[data-offline][action*='idem=']").forEach(function (f) {
-      f.setAttribute("action", f.getAttribute("action").replace(/idem=[^&]*/, "idem=" + freshKey()));
-    });
-  }
+  var freshKey = window.SPRInt && window.SPRInt.freshKey;
+  if (!freshKey) return;
 
   var logout = doc.querySelector("form[action='/logout']");
   function wipeLocal() {
@@ -291,12 +259,14 @@
     }).then(function (body) {
       return fetch(item.url, {
         method: "POST", body: body, credentials: "same-origin",
-        headers: { "Idempotency-Key": item.idem, "X-CSRF-Token": csrf }
+        headers: { "Idempotency-Key": item.idem, "X-CSRF-Token": csrf, "X-Sprint-Script": "1" }
       });
     }).then(function (res) {
       if (res.ok) {
-        item.status = "sent"; item.link = res.url; item.fields = null; item.files = []; item.message = "";
-        return put(item);
+        return res.json().catch(function () { return {}; }).then(function (j) {
+          item.status = "sent"; item.link = j.location || ""; item.fields = null; item.files = []; item.message = "";
+          return put(item);
+        });
       }
       // Not applied and not refused: the session ended, the server is down, or the same
       // submission is still being handled. It stays queued.
@@ -383,6 +353,9 @@
     form.addEventListener("submit", function (e) {
       if (form.getAttribute("data-native") === "1") return;
       e.preventDefault();
+      // A second press while the first is on its way would only meet "still being handled".
+      if (form.getAttribute("data-busy") === "1") return;
+      form.setAttribute("data-busy", "1");
       var submitter = e.submitter || null;
       var pairs = fieldsOf(form, submitter), files = filesOf(form);
       var multipart = (form.getAttribute("enctype") || "").indexOf("multipart") === 0;
@@ -418,18 +391,23 @@
             form.setAttribute("action", form.getAttribute("action").replace(/idem=[^&]*/, "idem=" + freshKey()));
           }
           say(form, msg("queue-saved-offline"), "is-queued");
+          form.removeAttribute("data-busy");
           return render();
         }).catch(function () { native(); });
       };
       if (navigator.onLine === false) { queue(); return; }
       fetch(form.action, {
         method: "POST", body: body, credentials: "same-origin",
-        headers: { "Idempotency-Key": idemOf(form) }
+        headers: { "Idempotency-Key": idemOf(form), "X-Sprint-Script": "1" }
       }).then(function (res) {
-        if (res.ok && res.redirected) {
-          return (form.hasAttribute("data-draft") ? dropDraft(form) : Promise.resolve()).then(function () {
-            location.assign(res.url);
-          });
+        var json = res.ok && (res.headers.get("content-type") || "").indexOf("application/json") === 0;
+        if (json) {
+          // Sent: the server names the page that shows what was made; it is opened once.
+          return res.json().then(function (j) {
+            return (form.hasAttribute("data-draft") ? dropDraft(form) : Promise.resolve()).then(function () {
+              location.assign(j.location || location.href);
+            });
+          }, native);
         }
         // Any other answer is shown as the browser would show it: the same key comes with
         // the form again, so an answer already recorded is replayed, a refusal handled anew.

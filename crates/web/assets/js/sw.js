@@ -27,6 +27,10 @@ function pageKey(url) {
 
 function keepPage(req, res) {
   if (!res.ok || res.headers.get("x-sprint-offline") !== "keep") return Promise.resolve();
+  // A "saved" notice belongs to that moment, not to the copy opened later; a booking's
+  // confirmation is the reader's own and is kept as it is.
+  var url = new URL(req.url);
+  if (url.searchParams.has("done") && url.pathname.indexOf("/booking/") < 0) return Promise.resolve();
   return caches.open(PAGES).then(function (c) { return c.put(pageKey(req.url), res); });
 }
 

@@ -483,3 +483,43 @@ async fn the_live_duplicate_check_does_not_spend_the_forms_key() {
     let again = giulia.post("/people", &with_confirm).await;
     assert_eq!(again.location(), created.location(), "one person, not two");
 }
+
+#[tokio::test]
+async fn the_pages_script_is_told_where_to_go_instead_of_following_a_redirect() {
+    let app = TestApp::new().await;
+    let (mut giulia, case) = giulia_with_a_case(&app).await;
+    let before = notes_of(&app, &case).await;
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("body", "Dal modulo del campo"),
+            ("csrf", giulia.csrf.clone().unwrap().as_str()),
+        ])
+        .finish();
+    let cookies = giulia
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let send = || {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/cases/{case}/notes"))
+            .header(header::COOKIE, cookies.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("Idempotency-Key", "script-key-000001")
+            .header("X-Sprint-Script", "1")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let first = giulia.send(send()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(
+        first.json()["location"],
+        format!("/cases/{case}?done=note#notes")
+    );
+    let again = giulia.send(send()).await;
+    assert_eq!(again.json(), first.json());
+    assert!(again.headers.get("idempotent-replayed").is_some());
+    assert_eq!(notes_of(&app, &case).await, before + 1);
+}
