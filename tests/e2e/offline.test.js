@@ -86,8 +86,11 @@ describe('offline: the front office, the new-person form, the inspection, the bo
       assert.equal(await queued(page, 'queued').count(), 1);
       assert.equal(pathOf(page), '/front-office', 'the page stayed');
 
-      // A reload without signal: the page comes from the device, the queue is still there.
+      // A reload without signal: the page comes from the device — the empty form, not the
+      // day's list, which names people — and the queue is still there.
       await page.reload();
+      assert.equal(await page.locator('#contacts-today').count(), 0, 'the kept page lists the day\'s contacts');
+      assert.ok(await page.locator('#contact-form').isVisible());
       assert.equal(await queued(page, 'queued').count(), 1);
 
       await offline(page, false);

@@ -13,15 +13,17 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 
 pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
-    let keep =
-        req.method() == axum::http::Method::GET && crate::offline::keep_offline(req.uri().path());
+    let keep = if req.method() == axum::http::Method::GET {
+        crate::offline::offline_header(req.uri().path(), req.uri().query())
+    } else {
+        None
+    };
     let is_logout = req.uri().path() == "/logout";
     let mut resp = next.run(req).await;
-    if keep && resp.status() == axum::http::StatusCode::OK {
-        resp.headers_mut().insert(
-            crate::offline::KEEP_HEADER,
-            HeaderValue::from_static("keep"),
-        );
+    if let Some(v) = keep.filter(|_| resp.status() == axum::http::StatusCode::OK)
+        && let Ok(v) = HeaderValue::from_str(&v)
+    {
+        resp.headers_mut().insert(crate::offline::KEEP_HEADER, v);
     }
     if is_logout && resp.status().is_redirection() {
         // Whatever this browser kept for the user (cached pages, drafts, the offline queue,

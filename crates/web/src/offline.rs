@@ -24,17 +24,20 @@ fn is_public_lang(seg: &str) -> bool {
         .any(|(code, _, _)| *code == seg)
 }
 
-/// Whether a page may be kept on the device for offline use. Public pages hold no personal
-/// data; the field forms are empty forms (the front office's list holds no names, an
-/// inspection sheet describes a centre, not a person).
-pub fn keep_offline(path: &str) -> bool {
+/// Whether a page may be kept on the device for offline use, as the value of the
+/// `x-sprint-offline` header: `keep` (this very page), or `shell=<url>` (this page may show
+/// a person's data — a name in the front office's list, a person chosen — so the device keeps
+/// instead the empty form at `<url>`, under this page's address). Public pages hold no
+/// personal data; the field forms are empty forms (an inspection sheet describes a centre,
+/// not a person; a case's note form names the procedure only).
+pub fn offline_header(path: &str, query: Option<&str>) -> Option<String> {
     let mut parts = path.trim_start_matches('/').split('/');
     let first = parts.next().unwrap_or_default();
     if is_public_lang(first) {
         // Not the PDFs: they are large and fetched on purpose.
-        return !path.ends_with(".pdf");
+        return (!path.ends_with(".pdf")).then(|| "keep".to_string());
     }
-    match (
+    let field_form = match (
         first,
         parts.next(),
         parts.next(),
@@ -45,11 +48,32 @@ pub fn keep_offline(path: &str) -> bool {
         ("people", Some("new"), None, None, None) => true,
         ("minors", Some("new"), None, None, None) => true,
         ("inspections", Some(id), None, None, None) => id != "new" && !id.is_empty(),
-        // The empty note form of a case (no name, no notes) and a centre's daily count.
         ("cases", Some(_), Some("notes"), Some("new"), None) => true,
         ("centres", Some(_), Some("presences"), Some("new"), None) => true,
         _ => false,
+    };
+    if !field_form {
+        return None;
     }
+    let query = query.unwrap_or_default();
+    if path == "/front-office" {
+        // The day's list names the people linked to contacts: only the empty form is kept.
+        return Some(if query == "shell=1" {
+            "keep".to_string()
+        } else {
+            "shell=/front-office?shell=1".to_string()
+        });
+    }
+    Some(if query.is_empty() {
+        "keep".to_string()
+    } else {
+        format!("shell={path}")
+    })
+}
+
+/// Whether the page itself may be kept (see `offline_header`).
+pub fn keep_offline(path: &str) -> bool {
+    offline_header(path, None).as_deref() == Some("keep")
 }
 
 /// A pseudonymous tag of the signed-in user, in every page, so the page's script knows whose
@@ -118,7 +142,7 @@ pub async fn draft_key(State(st): State<AppState>, auth: Auth) -> AppResult<Json
 
 #[cfg(test)]
 mod tests {
-    use super::keep_offline;
+    use super::{keep_offline, offline_header};
 
     #[test]
     fn only_public_pages_and_empty_field_forms_are_kept_offline() {
@@ -126,7 +150,6 @@ mod tests {
             "/it/",
             "/bn/book",
             "/ar/booking/K7M2-QX9P",
-            "/front-office",
             "/people/new",
             "/minors/new",
             "/inspections/0190-abc",
@@ -151,5 +174,22 @@ mod tests {
         ] {
             assert!(!keep_offline(p), "{p}");
         }
+        // The front office's list may name people: only its empty form is kept.
+        assert_eq!(
+            offline_header("/front-office", Some("person=0190-abc")).as_deref(),
+            Some("shell=/front-office?shell=1")
+        );
+        assert_eq!(
+            offline_header("/front-office", None).as_deref(),
+            Some("shell=/front-office?shell=1")
+        );
+        assert_eq!(
+            offline_header("/front-office", Some("shell=1")).as_deref(),
+            Some("keep")
+        );
+        assert_eq!(
+            offline_header("/people/new", Some("given=Ali")).as_deref(),
+            Some("shell=/people/new")
+        );
     }
 }

@@ -24,12 +24,28 @@ function pageKey(url) {
   u.hash = "";
   return u.toString();
 }
+// An operator's field form is kept under its bare address (see `shell=` below).
+function bareKey(url) {
+  var u = new URL(url);
+  return u.origin + u.pathname;
+}
 
+// `keep`: this page. `shell=<url>`: this page may show a person's data, so the empty form at
+// <url> is kept in its place. Anything else: nothing is kept.
 function keepPage(req, res) {
-  if (!res.ok || res.headers.get("x-sprint-offline") !== "keep") return Promise.resolve();
+  var mode = res.ok ? res.headers.get("x-sprint-offline") || "" : "";
+  var url = new URL(req.url);
+  if (mode.indexOf("shell=") === 0) {
+    var shell = new URL(mode.slice(6), self.location.origin);
+    if (shell.origin !== self.location.origin) return Promise.resolve();
+    return fetch(shell.toString(), { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok || r.headers.get("x-sprint-offline") !== "keep") return null;
+      return caches.open(PAGES).then(function (c) { return c.put(bareKey(req.url), r); });
+    }).catch(function () {});
+  }
+  if (mode !== "keep") return Promise.resolve();
   // A "saved" notice belongs to that moment, not to the copy opened later; a booking's
   // confirmation is the reader's own and is kept as it is.
-  var url = new URL(req.url);
   if (url.searchParams.has("done") && url.pathname.indexOf("/booking/") < 0) return Promise.resolve();
   return caches.open(PAGES).then(function (c) { return c.put(pageKey(req.url), res); });
 }
@@ -53,7 +69,9 @@ function page(req) {
     keepPage(req, res.clone());
     return res;
   }).catch(function () {
-    return caches.open(PAGES).then(function (c) { return c.match(pageKey(req.url)); }).then(function (hit) {
+    return caches.open(PAGES).then(function (c) {
+      return c.match(pageKey(req.url)).then(function (hit) { return hit || c.match(bareKey(req.url)); });
+    }).then(function (hit) {
       return hit || Response.error();
     });
   });

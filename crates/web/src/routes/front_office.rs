@@ -30,6 +30,8 @@ pub struct FrontOfficePage {
     pub contacts: store::contacts::Day,
     pub errors: FormErrors,
     pub done: bool,
+    /// The empty form kept on the device: without the day's list (it names people).
+    pub shell: bool,
 }
 
 impl FrontOfficePage {
@@ -70,6 +72,9 @@ pub struct FrontQ {
     day: String,
     #[serde(default)]
     done: Option<String>,
+    /// The empty form the device keeps for use without signal: no person, no list.
+    #[serde(default)]
+    shell: Option<String>,
 }
 
 async fn page(
@@ -130,6 +135,7 @@ async fn page(
         i,
         errors,
         done,
+        shell: false,
     })
 }
 
@@ -141,13 +147,18 @@ pub async fn show(
 ) -> AppResult<Response> {
     let day =
         NaiveDate::parse_from_str(&q.day, "%Y-%m-%d").unwrap_or_else(|_| domain::clock::today());
+    let shell = q.shell.is_some();
     let i = ContactInput {
-        person_id: q.person,
+        person_id: if shell { String::new() } else { q.person },
         ..Default::default()
     };
-    Ok(render(
-        &page(&st, &auth, i, day, FormErrors::default(), q.done.is_some()).await?,
-    ))
+    let mut p = page(&st, &auth, i, day, FormErrors::default(), q.done.is_some()).await?;
+    if shell {
+        p.contacts.recent.clear();
+        p.done = false;
+        p.shell = true;
+    }
+    Ok(render(&p))
 }
 
 /// The form's pairs: `topics` and `digital` come once per ticked box.

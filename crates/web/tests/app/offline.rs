@@ -373,15 +373,31 @@ async fn only_public_pages_and_empty_field_forms_may_be_kept_offline() {
     assert_eq!(manifest.json()["start_url"], "/");
     let mut giulia = app.client();
     giulia.login_ok("giulia").await;
+    // The front office's list names people: the device keeps the empty form instead.
+    let header = |r: &Resp| {
+        r.headers
+            .get("x-sprint-offline")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let form = giulia.get("/front-office").await;
     assert_eq!(
-        form.headers
-            .get("x-sprint-offline")
-            .and_then(|v| v.to_str().ok()),
-        Some("keep")
+        header(&form).as_deref(),
+        Some("shell=/front-office?shell=1")
     );
-    assert!(form.body.contains("data-offline"));
+    let shell = giulia.get("/front-office?shell=1").await;
+    assert_eq!(header(&shell).as_deref(), Some("keep"));
+    assert!(shell.body.contains("data-offline"));
+    assert!(
+        !shell.body.contains("id=\"contacts-today\""),
+        "the kept form lists no contact"
+    );
     let fatima = person_named(&app, "Fatima Zahra").await;
+    let chosen = giulia.get(&format!("/front-office?person={fatima}")).await;
+    assert_eq!(
+        header(&chosen).as_deref(),
+        Some("shell=/front-office?shell=1")
+    );
     let record = giulia.get(&format!("/people/{fatima}")).await;
     assert_eq!(record.status, StatusCode::OK);
     assert!(record.headers.get("x-sprint-offline").is_none());
