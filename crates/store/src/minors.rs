@@ -200,7 +200,14 @@ pub enum Identity<'a> {
 /// was given ("he says he is 16" on the day of arrival).
 pub fn with_declared_age(person: &PersonInput, intake: &IntakeInput) -> PersonInput {
     let mut p = person.clone();
-    let age = intake.declared_age.trim().parse::<i32>().ok();
+    // Only an age a minor can have: any other number is refused by the intake's own check,
+    // and must not reach the arithmetic below.
+    let age = intake
+        .declared_age
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|a| (0..18).contains(a));
     let year = crate::appointments::parse_when(&intake.arrived_at)
         .map(|t| chrono::Datelike::year(&t))
         .unwrap_or_else(|_| chrono::Datelike::year(&domain::clock::today()));
@@ -1057,4 +1064,30 @@ pub async fn counts(db: &Db, ctx: &Ctx) -> Result<MinorCounts> {
         ended_last_30_days: ended,
         present_by_nationality: by_nationality,
     })
+}
+
+#[cfg(test)]
+mod declared_age_tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_age_no_minor_can_have_leaves_the_birth_date_alone() {
+        let person = PersonInput::default();
+        for age in ["-2147483648", "2147483647", "-1", "18", "abc"] {
+            let intake = IntakeInput {
+                declared_age: age.into(),
+                arrived_at: "2026-11-20T10:00".into(),
+                ..Default::default()
+            };
+            assert_eq!(with_declared_age(&person, &intake).birth_date, "", "{age}");
+        }
+        let intake = IntakeInput {
+            declared_age: "16".into(),
+            arrived_at: "2026-11-20T10:00".into(),
+            ..Default::default()
+        };
+        let p = with_declared_age(&person, &intake);
+        assert_eq!(p.birth_date, "2010");
+        assert_eq!(p.birth_precision, "estimated");
+    }
 }
