@@ -71,11 +71,6 @@ pub fn offline_header(path: &str, query: Option<&str>) -> Option<String> {
     })
 }
 
-/// Whether the page itself may be kept (see `offline_header`).
-pub fn keep_offline(path: &str) -> bool {
-    offline_header(path, None).as_deref() == Some("keep")
-}
-
 /// A pseudonymous tag of the signed-in user, in every page, so the page's script knows whose
 /// drafts and queue are whose without learning who it is.
 pub fn user_tag(user_id: &str) -> String {
@@ -142,7 +137,11 @@ pub async fn draft_key(State(st): State<AppState>, auth: Auth) -> AppResult<Json
 
 #[cfg(test)]
 mod tests {
-    use super::{keep_offline, offline_header};
+    use super::offline_header;
+
+    fn keep_offline(path: &str) -> bool {
+        offline_header(path, None).as_deref() == Some("keep")
+    }
 
     #[test]
     fn only_public_pages_and_empty_field_forms_are_kept_offline() {

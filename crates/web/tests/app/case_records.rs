@@ -33,7 +33,7 @@ async fn referral_of(app: &TestApp, case: &str) -> String {
 }
 
 /// Giulia (Programma Integra) opens a case for Fatima, who consented to sharing.
-async fn fatima_case(app: &TestApp) -> (Client, String) {
+pub async fn fatima_case(app: &TestApp) -> (Client, String) {
     let fatima = person_named(app, "Fatima Zahra").await;
     let mut giulia = app.client();
     giulia.login_ok("giulia").await;

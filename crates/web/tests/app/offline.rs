@@ -10,7 +10,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-use crate::cases::{open_case, person_named};
+use crate::case_records::fatima_case;
+use crate::cases::person_named;
 use crate::support::*;
 
 async fn notes_of(app: &TestApp, case: &str) -> i64 {
@@ -24,19 +25,10 @@ async fn notes_of(app: &TestApp, case: &str) -> i64 {
     n
 }
 
-async fn giulia_with_a_case(app: &TestApp) -> (Client, String) {
-    let fatima = person_named(app, "Fatima Zahra").await;
-    let mut giulia = app.client();
-    giulia.login_ok("giulia").await;
-    let case = open_case(&mut giulia, &fatima, "permit_renewal", "2026-10-01").await;
-    giulia.get(&format!("/cases/{case}")).await;
-    (giulia, case)
-}
-
 #[tokio::test]
 async fn the_same_note_sent_twice_with_one_key_is_recorded_once_and_both_get_the_same_answer() {
     let app = TestApp::new().await;
-    let (mut giulia, case) = giulia_with_a_case(&app).await;
+    let (mut giulia, case) = fatima_case(&app).await;
     let page = giulia.get(&format!("/cases/{case}")).await;
     assert!(
         page.body.contains("name=\"idem\""),
@@ -77,7 +69,7 @@ async fn the_same_note_sent_twice_with_one_key_is_recorded_once_and_both_get_the
 #[tokio::test]
 async fn two_arrivals_of_one_submission_at_the_same_moment_apply_it_once() {
     let app = TestApp::new().await;
-    let (giulia, case) = giulia_with_a_case(&app).await;
+    let (giulia, case) = fatima_case(&app).await;
     let before = notes_of(&app, &case).await;
     let (mut a, mut b) = (
         Client {
@@ -113,7 +105,7 @@ async fn two_arrivals_of_one_submission_at_the_same_moment_apply_it_once() {
 #[tokio::test]
 async fn a_refused_submission_frees_its_key_and_a_key_is_not_reused_elsewhere_or_by_others() {
     let app = TestApp::new().await;
-    let (mut giulia, case) = giulia_with_a_case(&app).await;
+    let (mut giulia, case) = fatima_case(&app).await;
     let before = notes_of(&app, &case).await;
     let path = format!("/cases/{case}/notes");
     let empty = giulia
@@ -182,7 +174,7 @@ async fn a_refused_submission_frees_its_key_and_a_key_is_not_reused_elsewhere_or
 #[tokio::test]
 async fn the_api_replays_the_first_answer_to_a_repeated_idempotency_key() {
     let app = TestApp::new().await;
-    let (_giulia, case) = giulia_with_a_case(&app).await;
+    let (_giulia, case) = fatima_case(&app).await;
     let before = notes_of(&app, &case).await;
     let token = app.token_for("giulia").await;
     let mut c = app.client();
@@ -465,31 +457,8 @@ async fn the_live_duplicate_check_does_not_spend_the_forms_key() {
         ("nationality", "Senegal"),
         ("idem", "person-form-key-01"),
     ];
-    let mut all: Vec<(String, String)> = fields
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    all.push(("csrf".into(), giulia.csrf.clone().unwrap()));
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&all)
-        .finish();
-    let cookies = giulia
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
     let check = giulia
-        .send(
-            Request::builder()
-                .method("POST")
-                .uri("/people/check")
-                .header(header::COOKIE, cookies)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header("HX-Request", "true")
-                .body(Body::from(body))
-                .unwrap(),
-        )
+        .post_with("/people/check", &fields, &[("HX-Request", "true")])
         .await;
     assert_eq!(check.status, StatusCode::OK, "{}", check.body);
     let mut with_confirm = fields.to_vec();
@@ -503,38 +472,21 @@ async fn the_live_duplicate_check_does_not_spend_the_forms_key() {
 #[tokio::test]
 async fn the_pages_script_is_told_where_to_go_instead_of_following_a_redirect() {
     let app = TestApp::new().await;
-    let (mut giulia, case) = giulia_with_a_case(&app).await;
+    let (mut giulia, case) = fatima_case(&app).await;
     let before = notes_of(&app, &case).await;
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("body", "Dal modulo del campo"),
-            ("csrf", giulia.csrf.clone().unwrap().as_str()),
-        ])
-        .finish();
-    let cookies = giulia
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let send = || {
-        Request::builder()
-            .method("POST")
-            .uri(format!("/cases/{case}/notes"))
-            .header(header::COOKIE, cookies.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("Idempotency-Key", "script-key-000001")
-            .header("X-Sprint-Script", "1")
-            .body(Body::from(body.clone()))
-            .unwrap()
-    };
-    let first = giulia.send(send()).await;
+    let path = format!("/cases/{case}/notes");
+    let fields = [("body", "Dal modulo del campo")];
+    let headers = [
+        ("Idempotency-Key", "script-key-000001"),
+        ("X-Sprint-Script", "1"),
+    ];
+    let first = giulia.post_with(&path, &fields, &headers).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(
         first.json()["location"],
         format!("/cases/{case}?done=note#notes")
     );
-    let again = giulia.send(send()).await;
+    let again = giulia.post_with(&path, &fields, &headers).await;
     assert_eq!(again.json(), first.json());
     assert!(again.headers.get("idempotent-replayed").is_some());
     assert_eq!(notes_of(&app, &case).await, before + 1);

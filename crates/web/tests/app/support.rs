@@ -222,6 +222,33 @@ impl Client {
         self.post_raw(path, &all).await
     }
 
+    /// Submits a form with the page's CSRF token and extra headers (an idempotency key, the
+    /// page script's or htmx's marks).
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut all: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(c) = &self.csrf {
+            all.push(("csrf".into(), c.clone()));
+        }
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&all)
+            .finish();
+        let mut b = self
+            .builder("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
     /// Submits exactly these fields (no automatic CSRF token).
     pub async fn post_raw(&mut self, path: &str, fields: &[(String, String)]) -> Resp {
         let body = form_urlencoded::Serializer::new(String::new())
