@@ -24,6 +24,33 @@ const PAGES = [
   '/guide', '/guide?need=permit&permit=expiring&passport=no&minor=no',
 ];
 
+// First in this file: the browser's profile is fresh (no cache, no service worker yet).
+test('an Italian page on a first visit fetches no font, arrives compressed and weighs under 60 KB', async () => {
+  await withFreshPage(app, async (page) => {
+    const seen = [];
+    page.on('requestfinished', async (req) => {
+      const res = await req.response();
+      const sizes = await req.sizes().catch(() => null);
+      seen.push({
+        url: req.url(),
+        type: req.resourceType(),
+        encoding: res ? (await res.allHeaders())['content-encoding'] || '' : '',
+        bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0,
+      });
+    });
+    await open(page, '/it/services');
+    await page.waitForLoadState('networkidle');
+    // At most the language menu's tiny subsets (none where the phone has the fonts).
+    const fonts = seen.filter((r) => r.type === 'font' && !/\/autonym-[a-z]+\.[0-9a-f]+\.woff2$/.test(r.url));
+    assert.deepEqual(fonts.map((r) => r.url), [], 'an Italian page needs no script font');
+    for (const r of seen.filter((r) => ['document', 'stylesheet', 'script'].includes(r.type))) {
+      assert.ok(['br', 'gzip'].includes(r.encoding), `${r.url} came uncompressed`);
+    }
+    const total = seen.reduce((n, r) => n + r.bytes, 0);
+    assert.ok(total <= 60_000, `the first visit weighed ${total} bytes: ${JSON.stringify(seen)}`);
+  });
+});
+
 test('every public page in every language is accessible, in its direction, and fits a 360-pixel screen', async () => {
   await withFreshPage(app, async (page) => {
     await page.setViewportSize({ width: 360, height: 740 });

@@ -1,17 +1,18 @@
 //! The fonts every document may use.
 //!
-//! They are compiled into the binary so that a fresh machine prints Arabic,
-//! Tigrinya or Bengali without installing anything; only CJK, which would add
-//! about 20 MB, is taken from the system when Debian's `fonts-noto-cjk` is there.
+//! They are compiled into the binary so that a fresh machine prints Arabic, Urdu, Tigrinya,
+//! Bengali or Chinese without installing anything. Chinese is a subset of Noto Sans CJK SC
+//! (GB 2312 and every character of the locales; 4 MB instead of 40), made by
+//! `crates/web/assets/vendor/fonts/make-subsets.py`.
 
 use std::sync::LazyLock;
 
-use typst::foundations::Bytes;
-use typst::text::{Font, FontBook, FontFamily, FontList};
+use typst::foundations::{Bytes, Regex};
+use typst::text::{Covers, Font, FontBook, FontFamily, FontList};
 use typst::utils::LazyHash;
 
 /// The vendored Noto fonts (see `assets/vendor/fonts/VERSION` and `OFL.txt`).
-const EMBEDDED: [&[u8]; 9] = [
+const EMBEDDED: [&[u8]; 11] = [
     include_bytes!("../assets/vendor/fonts/NotoSans-Regular.ttf"),
     include_bytes!("../assets/vendor/fonts/NotoSans-Bold.ttf"),
     include_bytes!("../assets/vendor/fonts/NotoNaskhArabic-Regular.ttf"),
@@ -21,55 +22,30 @@ const EMBEDDED: [&[u8]; 9] = [
     include_bytes!("../assets/vendor/fonts/NotoSansEthiopic-Bold.ttf"),
     include_bytes!("../assets/vendor/fonts/NotoSansBengali-Regular.ttf"),
     include_bytes!("../assets/vendor/fonts/NotoSansBengali-Bold.ttf"),
-];
-
-/// Fonts the public web pages may download for scripts a phone may lack (Ethiopic for
-/// Tigrinya, Bengali), by file name: the same files the PDFs embed, so there is one copy.
-pub fn web_font(name: &str) -> Option<&'static [u8]> {
-    let index = match name {
-        "NotoSansEthiopic-Regular.ttf" => 5,
-        "NotoSansEthiopic-Bold.ttf" => 6,
-        "NotoSansBengali-Regular.ttf" => 7,
-        "NotoSansBengali-Bold.ttf" => 8,
-        _ => return None,
-    };
-    EMBEDDED.get(index).copied()
-}
-
-/// Where Debian's `fonts-noto-cjk` puts the collections with every CJK face.
-const SYSTEM_CJK: [&str; 2] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    include_bytes!("../assets/vendor/fonts/NotoSansCJKsc-Regular-subset.otf"),
+    include_bytes!("../assets/vendor/fonts/NotoSansCJKsc-Bold-subset.otf"),
 ];
 
 /// The parsed fonts and their book, shared by every render.
 pub(crate) struct FontSet {
     pub(crate) book: LazyHash<FontBook>,
     pub(crate) fonts: Vec<Font>,
-    /// Whether the optional CJK collection was found.
-    pub(crate) cjk: bool,
 }
 
-/// Parsed once per process: parsing is cheap but the CJK file is large.
+/// Parsed once per process.
 pub(crate) static FONTS: LazyLock<FontSet> = LazyLock::new(|| {
-    let mut fonts: Vec<Font> = EMBEDDED
+    let fonts: Vec<Font> = EMBEDDED
         .iter()
         .flat_map(|data| Font::iter(Bytes::new(*data)))
         .collect();
-    // Missing or unreadable is the normal case on a fresh machine: CJK is an
-    // extra. Regular decides; bold, when there too, serves headings.
-    let before = fonts.len();
-    for path in SYSTEM_CJK {
-        if let Ok(data) = std::fs::read(path) {
-            fonts.extend(Font::iter(Bytes::new(data)));
-        } else {
-            break;
-        }
-    }
-    let cjk = fonts.len() > before;
     let book = LazyHash::new(FontBook::from_fonts(&fonts));
-    FontSet { book, fonts, cjk }
+    FontSet { book, fonts }
 });
+
+/// Latin letters, which Arabic-script fonts draw poorly or not at all (Nastaliq sets them
+/// with its own spacing and height): in those documents a Latin word (a name, an address,
+/// Italian text) takes Noto Sans.
+static LATIN: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\p{Latin}").ok());
 
 /// The fallback list for a document in `lang` (a lowercase ISO 639 code).
 ///
@@ -77,8 +53,17 @@ pub(crate) static FONTS: LazyLock<FontSet> = LazyLock::new(|| {
 /// so the order decides which font draws the shared characters (digits,
 /// punctuation, spaces): Arabic-script documents put their own font first so
 /// that these match the letters around them.
-pub(crate) fn families(lang: &str, region: Option<&str>, script: Option<&str>) -> FontList {
+pub(crate) fn families(lang: &str) -> FontList {
     let mut names: Vec<&str> = Vec::with_capacity(7);
+    let mut list = Vec::with_capacity(8);
+    if is_arabic_script(lang)
+        && let Some(latin) = LATIN.clone()
+    {
+        list.push(FontFamily::with_coverage(
+            "Noto Sans",
+            Some(Covers::Regex(latin)),
+        ));
+    }
     match lang {
         // Urdu is written in Nastaliq; Naskh stays as the fallback.
         "ur" => names.extend(["Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Sans"]),
@@ -86,17 +71,11 @@ pub(crate) fn families(lang: &str, region: Option<&str>, script: Option<&str>) -
         _ => names.extend(["Noto Sans", "Noto Naskh Arabic"]),
     }
     names.extend(["Noto Sans Ethiopic", "Noto Sans Bengali"]);
-    if FONTS.cjk {
-        // Han characters are drawn differently in each region: pick the right face.
-        names.push(match (lang, region, script) {
-            ("ja", _, _) => "Noto Sans CJK JP",
-            ("ko", _, _) => "Noto Sans CJK KR",
-            ("zh", Some("HK" | "MO"), _) => "Noto Sans CJK HK",
-            ("zh", Some("TW"), _) | ("zh", _, Some("hant")) => "Noto Sans CJK TC",
-            _ => "Noto Sans CJK SC",
-        });
-    }
-    FontList(names.into_iter().map(FontFamily::new).collect())
+    // Simplified Chinese glyphs for every Han character: the programme's Chinese readers are
+    // from the mainland; other regions' forms would double the font's size.
+    names.push("Noto Sans CJK SC");
+    list.extend(names.into_iter().map(FontFamily::new));
+    FontList(list)
 }
 
 /// Languages normally written in the Arabic script.
@@ -123,7 +102,7 @@ mod tests {
     #[test]
     fn every_listed_family_is_in_the_book() {
         for lang in ["it", "ar", "ur", "ti", "bn", "zh", "ja"] {
-            for family in families(lang, None, None).0 {
+            for family in families(lang).0 {
                 assert!(
                     FONTS.book.contains_family(family.as_str()),
                     "{lang}: {} missing",

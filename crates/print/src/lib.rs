@@ -2,9 +2,9 @@
 //!
 //! [`render`] compiles a typst template against JSON data; [`report`] does it
 //! with the built-in template for record documents (a data-subject export, a
-//! file summary). Fonts for Latin, Arabic (Naskh and Nastaliq), Ethiopic and
-//! Bengali are embedded, so a fresh machine needs nothing installed; CJK is
-//! used when Debian's `fonts-noto-cjk` is present.
+//! file summary). Fonts for Latin, Arabic (Naskh and Nastaliq), Ethiopic,
+//! Bengali and Simplified Chinese are embedded, so a fresh machine needs
+//! nothing installed.
 //!
 //! Data never becomes markup: it reaches the template only as one JSON string
 //! in `sys.inputs.data`, which the template decodes with
@@ -36,7 +36,6 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use error::PrintError;
-pub use fonts::web_font;
 pub use qr::qr_svg;
 pub use report::{REPORT_TEMPLATE, Report, Section, SectionBody, report};
 
@@ -103,7 +102,6 @@ pub fn is_rtl(lang: &str) -> bool {
 struct Tag {
     lang: Lang,
     region: Option<Region>,
-    script: Option<String>,
     primary: String,
 }
 
@@ -115,14 +113,12 @@ fn parse_tag(tag: &str) -> Result<Tag, PrintError> {
     }
     let lang = Lang::from_str(&primary).map_err(|_| PrintError::InvalidLanguage)?;
     let mut region = None;
-    let mut script = None;
+    let mut script_seen = false;
     // Script (4 letters) and region (2 letters) come in that order; variants
     // and extensions after them do not change typesetting and are ignored.
     for part in parts {
         match part.len() {
-            4 if script.is_none() && region.is_none() => {
-                script = Some(part.to_ascii_lowercase());
-            }
+            4 if !script_seen && region.is_none() => script_seen = true,
             2 if region.is_none() => {
                 region = Some(
                     Region::from_str(&part.to_ascii_uppercase())
@@ -135,7 +131,6 @@ fn parse_tag(tag: &str) -> Result<Tag, PrintError> {
     Ok(Tag {
         lang,
         region,
-        script,
         primary,
     })
 }
@@ -186,11 +181,9 @@ pub fn render(
 
     let mut library = Library::builder().with_inputs(inputs).build();
     // Defaults for every template, as if it began with `set text(...)`.
-    let region_code = tag.region.map(|r| r.as_str().to_owned());
-    library.styles.set(
-        TextElem::font,
-        fonts::families(&tag.primary, region_code.as_deref(), tag.script.as_deref()),
-    );
+    library
+        .styles
+        .set(TextElem::font, fonts::families(&tag.primary));
     library.styles.set(TextElem::lang, tag.lang);
     library.styles.set(TextElem::region, tag.region);
     library.styles.set(
@@ -256,7 +249,6 @@ mod tests {
     fn language_tags_are_split_for_typst() {
         let tag = parse_tag("zh-Hant-TW").unwrap();
         assert_eq!(tag.primary, "zh");
-        assert_eq!(tag.script.as_deref(), Some("hant"));
         assert_eq!(
             tag.region.map(|r| r.as_str().to_owned()).as_deref(),
             Some("TW")

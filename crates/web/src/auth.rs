@@ -180,7 +180,11 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
                 // Only pages that may show a form get the cookie (not health checks or files).
                 let is_page =
                     !path.starts_with("/assets/") && path != "/healthz" && path != "/metrics";
-                if req.method() == Method::GET && is_page {
+                // Public information pages have no form and are cached: no cookie either.
+                if req.method() == Method::GET
+                    && is_page
+                    && !crate::caching::is_public_page(req.method(), &path)
+                {
                     new_pre = Some(pre);
                 }
             }

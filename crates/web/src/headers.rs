@@ -1,4 +1,5 @@
-//! Security headers on every response, and no caching of pages that may show personal data.
+//! Security headers on every response, and no caching of pages that may show personal data
+//! (public information pages are the exception: see `caching.rs`).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -19,7 +20,15 @@ pub async fn security_headers(State(st): State<AppState>, req: Request, next: Ne
         None
     };
     let is_logout = req.uri().path() == "/logout";
+    let public_page = crate::caching::is_public_page(req.method(), req.uri().path());
+    let mut conditional = axum::http::HeaderMap::new();
+    if let Some(v) = req.headers().get(header::IF_NONE_MATCH) {
+        conditional.insert(header::IF_NONE_MATCH, v.clone());
+    }
     let mut resp = next.run(req).await;
+    if public_page {
+        resp = crate::caching::public_page(&conditional, resp).await;
+    }
     if let Some(v) = keep.filter(|_| resp.status() == axum::http::StatusCode::OK)
         && let Ok(v) = HeaderValue::from_str(&v)
     {

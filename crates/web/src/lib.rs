@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod auth;
+pub mod caching;
 pub mod csrf;
 pub mod digest_text;
 pub mod error;

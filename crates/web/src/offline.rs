@@ -104,7 +104,7 @@ pub async fn manifest() -> Response {
         "background_color": "#ffffff",
         "theme_color": "#0066cc",
         "icons": [
-            {"src": "/assets/icons/sprint.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}
+            {"src": crate::assets::url("icons/sprint.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"}
         ]
     });
     let mut r = body.to_string().into_response();

@@ -4,7 +4,7 @@
 // network or not at all. Everything is deleted at logout (Clear-Site-Data and the page's
 // script). Form submissions are not touched here: the page's script queues them.
 "use strict";
-var ASSETS = "sprint-assets-v1";
+var ASSETS = "sprint-assets-v2";
 var PAGES = "sprint-pages";
 
 self.addEventListener("install", function () { self.skipWaiting(); });
@@ -50,12 +50,30 @@ function keepPage(req, res) {
   return caches.open(PAGES).then(function (c) { return c.put(pageKey(req.url), res); });
 }
 
+// An asset's name carries a hash of its content (`app.1a2b3c4d5e.css`): a kept copy under
+// that name is the right one for ever, so it is used without asking the network; a new
+// release brings new names, and the older copies of the same file are dropped.
+var HASH = /\.[0-9a-f]{10}(?=\.[a-z0-9]+$)/;
+
+function prune(c, url) {
+  var path = new URL(url).pathname;
+  if (!HASH.test(path)) return;
+  var plain = path.replace(HASH, "");
+  c.keys().then(function (keys) {
+    keys.forEach(function (k) {
+      var p = new URL(k.url).pathname;
+      if (p !== path && p.replace(HASH, "") === plain) c.delete(k);
+    });
+  }).catch(function () {});
+}
+
 function asset(req) {
-  // Stale while revalidate: the kept copy at once, a fresh one for next time.
   return caches.open(ASSETS).then(function (c) {
     return c.match(req).then(function (hit) {
+      if (hit && HASH.test(new URL(req.url).pathname)) return hit;
+      // A plain name: stale while revalidate, the kept copy at once, a fresh one for next time.
       var fresh = fetch(req).then(function (res) {
-        if (res.ok) c.put(req, res.clone());
+        if (res.ok) { c.put(req, res.clone()); prune(c, req.url); }
         return res;
       });
       if (hit) { fresh.catch(function () {}); return hit; }

@@ -10,7 +10,10 @@ use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
@@ -1652,6 +1655,22 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .layer(from_fn_with_state(state.clone(), security_headers))
+        // Every text answer compressed on the way out (brotli, else gzip) at a level meant
+        // for live pages; the embedded assets come compressed already (build.rs), and fonts,
+        // PDFs and archives are compressed formats.
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Precise(4))
+                .compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new("font/"))
+                        .and(NotForContentType::const_new("application/pdf"))
+                        .and(NotForContentType::const_new("application/zip"))
+                        .and(NotForContentType::const_new(
+                            "application/vnd.openxmlformats",
+                        )),
+                ),
+        )
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

@@ -34,4 +34,5 @@ mod schema;
 mod service_pages;
 mod sessions_shared;
 mod trainings;
+mod wire;
 mod work;

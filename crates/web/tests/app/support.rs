@@ -210,6 +210,15 @@ impl Client {
         self.send(req).await
     }
 
+    /// A GET with extra headers (what a browser adds: encodings it reads, the ETag it holds).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut b = self.builder("GET", path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
     /// Submits a form with the CSRF token of the last page seen (like a browser would).
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
         let mut all: Vec<(String, String)> = fields
