@@ -1,18 +1,19 @@
 //! Which pages browsers may keep. Public information pages (home, services, a service, the
 //! guide, info points, open data) hold no personal data and are the same for every reader of
-//! a language, so they are cacheable for a few minutes and then revalidated with an ETag (a
-//! repeat visit costs a 304, not the page). Every other page keeps `no-store` (set in
-//! `headers.rs`): a page that may show a person's data never rests in a browser's cache.
-//! Pages with a form (booking) are not cacheable either: they carry the visitor's CSRF token.
+//! a language, so browsers and proxies may keep them, and ask before each use whether they
+//! changed: a repeat visit costs a 304 of a few hundred bytes, not the page. Not a max-age of
+//! minutes: a translator who has just published a page, and the reader sent to it, must see
+//! it at once. Every other page keeps `no-store` (set in `headers.rs`): a page that may show
+//! a person's data never rests in a browser's cache. Pages with a form (booking) are not
+//! cacheable either: they carry the visitor's CSRF token.
 
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// How long a public page is used without asking: short, so that an edited service page
-/// reaches readers within minutes.
-pub const PUBLIC_PAGE: &str = "public, max-age=300";
+/// Kept, and revalidated with its ETag before each use.
+pub const PUBLIC_PAGE: &str = "public, no-cache";
 
 /// Whether `path` is a public information page that any reader may have from a cache.
 pub fn is_public_page(method: &Method, path: &str) -> bool {

@@ -97,11 +97,13 @@ def chars(s):
 SPACE = {0x20, 0xA0}
 
 ETHIOPIC = (
-    r(0x1200, 0x139F)  # Ethiopic (with its punctuation and digits) and Ethiopic Supplement
-    | r(0x2D80, 0x2DDF)  # Ethiopic Extended
-    | r(0xAB00, 0xAB2F)  # Ethiopic Extended-A
+    # The Ethiopic block, with its punctuation and digits: every syllable Tigrinya (and
+    # Amharic) writes. The Supplement and Extended blocks serve other languages (Sebatbeit,
+    # Me'en, Gamo-Gofa-Dawro…) and would add a sixth to the file; their characters fall back
+    # to the phone's fonts.
+    r(0x1200, 0x137F)
 )
-ETHIOPIC_DESC = "U+0020, U+00A0, U+1200-139F, U+2D80-2DDF, U+AB00-AB2F"
+ETHIOPIC_DESC = "U+0020, U+00A0, U+1200-137F"
 
 BENGALI = r(0x0980, 0x09FF) | r(0x200C, 0x200D) | {0x25CC} | r(0x0964, 0x0965)
 BENGALI_DESC = "U+0020, U+00A0, U+0964-0965, U+0980-09FF, U+200C-200D, U+25CC"
