@@ -239,7 +239,6 @@ pub async fn book(db: &Db, ip: &str, i: &BookInput) -> Result<(String, Booking)>
     if !errs.is_empty() {
         return Err(Error::Validation(errs));
     }
-    attempt(db, ip, "book").await?;
     let id = new_id();
     let code = new_code();
     let sealed = if phone.is_empty() {
@@ -271,6 +270,18 @@ pub async fn book(db: &Db, ip: &str, i: &BookInput) -> Result<(String, Booking)>
         }
         Err(e) => return Err(db_err(e)),
     }
+    // Counted with the booking, in its transaction: a slot lost to someone faster is not a
+    // booking, and must not bring a reception centre's shared address nearer its limit.
+    with_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO public_attempts (id, ip, kind, at) VALUES ($1,$2,'book',$3)"
+    )
+    .bind(new_id())
+    .bind(ip)
+    .bind(Ts::now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(db_err)?;
     let anon = Ctx::anonymous_from(ip);
     tell_info_point(&mut tx, &anon, &id, &i.slot_id, &i.service, &i.language).await?;
     audit::append(

@@ -215,6 +215,48 @@ async fn wrong_codes_and_bookings_are_limited_per_address() {
     assert!(matches!(sixth, Err(domain::Error::RateLimited)));
 }
 
+/// A reception centre books for its guests from one address: slots lost to someone faster
+/// are not bookings and leave the address's hourly allowance untouched.
+#[tokio::test]
+async fn a_slot_lost_to_someone_faster_does_not_count_against_the_address() {
+    let app = TestApp::new().await;
+    let point = termini(&app).await;
+    let input = |slot: String| store::bookings::BookInput {
+        point: point.clone(),
+        slot_id: slot,
+        service: "permit_renewal".into(),
+        language: "ti".into(),
+        phone: String::new(),
+    };
+    let taken = free_slot(&app, &point, 0).await;
+    store::bookings::book(app.db(), "10.5.5.5", &input(taken.clone()))
+        .await
+        .unwrap();
+    for _ in 0..6 {
+        let lost = store::bookings::book(app.db(), "10.6.6.6", &input(taken.clone())).await;
+        match lost {
+            Err(domain::Error::Validation(f)) => assert_eq!(f[0].code, "slot_taken"),
+            other => panic!("{other:?}"),
+        }
+    }
+    for i in 0..5 {
+        let slot = free_slot(&app, &point, 0).await;
+        let r = store::bookings::book(app.db(), "10.6.6.6", &input(slot)).await;
+        assert!(r.is_ok(), "booking {i} after six lost races: {r:?}");
+    }
+    // A screen reader hears each time with its day (the label names both).
+    let form = app.client().get(&format!("/ti/book?point={point}")).await;
+    let slot = free_slot(&app, &point, 0).await;
+    let label = form
+        .body
+        .split(&format!("<label for=\"slot-{slot}\" dir=\"ltr\">"))
+        .nth(1)
+        .and_then(|s| s.split("</label>").next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(label.starts_with("<span class=\"pub-sr\">20"), "{label}");
+}
+
 #[tokio::test]
 async fn bad_booking_input_is_refused_with_a_message_and_nothing_is_booked() {
     let app = TestApp::new().await;
