@@ -58,17 +58,45 @@ pub struct CurrentSession {
     pub token: String,
 }
 
+/// The address a request came from, for per-address limits and the audit. Behind a reverse
+/// proxy (`trust_proxy`), the proxy appends the address it saw to `X-Forwarded-For`: the
+/// last entry is the proxy's word, while the ones before it are whatever the client sent,
+/// so the last one is taken (a client cannot pick its address to escape a limit). Without
+/// `trust_proxy` the header is ignored.
 pub fn client_ip(req_headers: &HeaderMap, conn: Option<&SocketAddr>, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(xff) = req_headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(first) = xff.split(',').next()
+        && let Some(last) = req_headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|a| !a.is_empty())
     {
-        return first.trim().to_string();
+        return last.to_string();
     }
     conn.map(|a| a.ip().to_string())
         .unwrap_or_else(|| "local".to_string())
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::*;
+
+    #[test]
+    fn behind_a_proxy_the_address_it_appended_counts_not_the_one_the_client_wrote() {
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 10.1.2.3"),
+        );
+        let conn: SocketAddr = ([127, 0, 0, 1], 9).into();
+        assert_eq!(client_ip(&h, Some(&conn), true), "10.1.2.3");
+        assert_eq!(client_ip(&h, Some(&conn), false), "127.0.0.1");
+        h.append("x-forwarded-for", HeaderValue::from_static("10.9.9.9"));
+        assert_eq!(client_ip(&h, Some(&conn), true), "10.9.9.9");
+        assert_eq!(client_ip(&HeaderMap::new(), None, true), "local");
+    }
 }
 
 fn badge(user: &User, restricted: bool) -> Badge {
