@@ -68,7 +68,7 @@ fn main() -> Result<(), BoxError> {
         };
         writeln!(
             table,
-            "    Asset {{ path: {rel:?}, hashed: {name:?}, etag: \"W/\\\"{digest}\\\"\", \
+            "    Asset {{ path: {rel:?}, hashed: {name:?}, digest: \"{digest}\", \
              mime: {mime:?}, raw: include_bytes!(concat!(env!(\"OUT_DIR\"), \"/assets/{flat}\")), \
              br: {br}, gz: {gz} }},",
             mime = mime(&ext),

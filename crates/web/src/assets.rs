@@ -14,8 +14,8 @@ pub struct Asset {
     pub path: &'static str,
     /// The same with the content's hash before the extension, e.g. `css/app.1a2b3c4d5e.css`.
     pub hashed: &'static str,
-    /// A strong ETag (the same hash, quoted).
-    pub etag: &'static str,
+    /// The content's hash (10 hex digits), which the strong ETags of its encodings carry.
+    pub digest: &'static str,
     pub mime: &'static str,
     pub raw: &'static [u8],
     /// Brotli and gzip versions, when smaller than the raw bytes.
@@ -82,34 +82,36 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     } else {
         "public, max-age=3600"
     };
+    // The encoding is chosen first: each has its own strong ETag (the same bytes are the
+    // same tag; brotli and gzip bytes are other representations).
+    let (body, coding) = match (asset.br, asset.gz) {
+        (Some(br), _) if accepts(&headers, "br") => (br, Some("br")),
+        (_, Some(gz)) if accepts(&headers, "gzip") => (gz, Some("gzip")),
+        _ => (asset.raw, None),
+    };
+    let etag = match coding {
+        Some(c) => format!("\"{}-{c}\"", asset.digest),
+        None => format!("\"{}\"", asset.digest),
+    };
     let mut h = HeaderMap::new();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::ETAG, HeaderValue::from_static(asset.etag));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
     if asset.br.is_some() || asset.gz.is_some() {
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == asset.etag || t.trim() == "*")
-        })
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
     {
         return (StatusCode::NOT_MODIFIED, h).into_response();
     }
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.mime));
-    let body = match (asset.br, asset.gz) {
-        (Some(br), _) if accepts(&headers, "br") => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            br
-        }
-        (_, Some(gz)) if accepts(&headers, "gzip") => {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            gz
-        }
-        _ => asset.raw,
-    };
+    if let Some(c) = coding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+    }
     (h, body).into_response()
 }
 
