@@ -60,17 +60,8 @@ try {
 }
 // The same start-up as the browser tests: a free port, a fresh database, the demo world.
 const { startServer, sprintBinary } = await import(pathToFileURL(path.join(E2E, 'support', 'server.js')).href);
-const { CHROMIUM_ARGS } = await import(pathToFileURL(path.join(E2E, 'support', 'browser.js')).href).catch(() => ({
-  CHROMIUM_ARGS: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-}));
+const { CHROMIUM_ARGS } = await import(pathToFileURL(path.join(E2E, 'support', 'browser.js')).href);
+const { login } = await import(pathToFileURL(path.join(E2E, 'support', 'app.js')).href);
 
 // --- configuration ---------------------------------------------------------------------
 
@@ -255,19 +246,11 @@ async function newContext(browser, base) {
   return context;
 }
 
-/** Signs in through the login form (as tests/e2e/support/app.js does) on a page of its own, then closes it. */
+/** Signs in with the browser tests' own `login` on a page of its own, then closes it. */
 async function signIn(context, username) {
   const page = await context.newPage();
   try {
-    await page.goto('/login');
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([
-      page.waitForNavigation({ waitUntil: 'load' }),
-      page.locator('form[action="/login"] [type=submit]').click(),
-    ]);
-    const at = new URL(page.url()).pathname;
-    if (at !== '/') throw new Error(`signing in as ${username} ended on ${at} instead of /`);
+    await login(page, username, PASSWORD);
   } finally {
     // Closing the page takes its renderer (and what it kept in memory) with it.
     await page.close();
